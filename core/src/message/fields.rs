@@ -1,0 +1,136 @@
+//! Small field types shared by several messages.
+
+use crate::buf::{BufferFull, WriteBuf};
+use crate::error::DecodeError;
+use crate::list::sealed::WireItem;
+use crate::reader::Reader;
+
+/// A value's wire format: text (0) or binary (1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Format {
+    /// Text format (code 0).
+    #[default]
+    Text,
+    /// Binary format (code 1).
+    Binary,
+}
+
+impl Format {
+    /// The format code on the wire.
+    pub const fn code(self) -> i16 {
+        match self {
+            Format::Text => 0,
+            Format::Binary => 1,
+        }
+    }
+
+    /// The format for a wire code; anything but 0 or 1 is refused.
+    pub const fn from_code(code: i16) -> Result<Self, DecodeError> {
+        match code {
+            0 => Ok(Format::Text),
+            1 => Ok(Format::Binary),
+            other => Err(DecodeError::InvalidFormatCode(other)),
+        }
+    }
+
+    pub(crate) fn read_i8(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Self::from_code(i16::from(r.u8()? as i8))
+    }
+}
+
+/// An Int16 format code.
+impl WireItem<'_> for Format {
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Self::from_code(r.i16()?)
+    }
+    fn wire_len(&self) -> usize {
+        2
+    }
+    fn write<B: WriteBuf + ?Sized>(&self, buf: &mut B) -> Result<(), BufferFull> {
+        buf.put_i16(self.code())
+    }
+}
+
+/// What a Close or Describe refers to: a prepared statement (`S`) or a portal (`P`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// A prepared statement.
+    Statement,
+    /// A portal.
+    Portal,
+}
+
+impl Target {
+    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match r.u8()? {
+            b'S' => Ok(Target::Statement),
+            b'P' => Ok(Target::Portal),
+            other => Err(DecodeError::InvalidTarget(other)),
+        }
+    }
+
+    /// The byte on the wire.
+    pub const fn byte(self) -> u8 {
+        match self {
+            Target::Statement => b'S',
+            Target::Portal => b'P',
+        }
+    }
+}
+
+/// The transaction status carried by ReadyForQuery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransactionStatus {
+    /// `I`: not in a transaction block.
+    Idle,
+    /// `T`: in a transaction block.
+    InTransaction,
+    /// `E`: in a failed transaction block; queries are refused until it ends.
+    Failed,
+}
+
+impl TransactionStatus {
+    /// The byte on the wire.
+    pub const fn byte(self) -> u8 {
+        match self {
+            TransactionStatus::Idle => b'I',
+            TransactionStatus::InTransaction => b'T',
+            TransactionStatus::Failed => b'E',
+        }
+    }
+
+    /// The status for a wire byte.
+    pub const fn from_byte(b: u8) -> Result<Self, DecodeError> {
+        match b {
+            b'I' => Ok(TransactionStatus::Idle),
+            b'T' => Ok(TransactionStatus::InTransaction),
+            b'E' => Ok(TransactionStatus::Failed),
+            other => Err(DecodeError::InvalidTransactionStatus(other)),
+        }
+    }
+}
+
+/// A cancel secret key: 4 bytes in protocol 3.0, 4 to 256 bytes in 3.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SecretKey<'a>(&'a [u8]);
+
+impl<'a> SecretKey<'a> {
+    /// Shortest key the protocol allows.
+    pub const MIN_LEN: usize = 4;
+    /// Longest key the protocol allows.
+    pub const MAX_LEN: usize = 256;
+
+    /// A key of 4 to 256 bytes.
+    pub const fn new(bytes: &'a [u8]) -> Result<Self, DecodeError> {
+        if bytes.len() < Self::MIN_LEN || bytes.len() > Self::MAX_LEN {
+            Err(DecodeError::InvalidKeyLength(bytes.len()))
+        } else {
+            Ok(Self(bytes))
+        }
+    }
+
+    /// The key bytes.
+    pub const fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
+}
