@@ -8,8 +8,8 @@ use crate::buf::BufferFull;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DecodeError {
-    /// The length word is below 4, the size of the length word itself.
-    #[error("invalid message length {0}: below the minimum of 4")]
+    /// The length word is below its minimum: 4 (itself), or 8 for a startup-phase packet.
+    #[error("invalid message length {0}")]
     LengthTooShort(i32),
     /// The length word exceeds the limit for this message type or phase.
     #[error("invalid message length {len}: the limit is {limit}")]
@@ -57,9 +57,6 @@ pub enum DecodeError {
         /// Minor version requested.
         minor: u16,
     },
-    /// An ErrorResponse or NoticeResponse field has type code 0 in the middle, or a list is malformed.
-    #[error("invalid message format")]
-    InvalidFormat,
 }
 
 /// Why a message could not be encoded.

@@ -19,7 +19,7 @@
 //! };
 //! assert_eq!(consumed, out.len());
 //! let msg = FrontendMessage::decode(frame, PasswordKind::Password).unwrap();
-//! assert!(matches!(msg, FrontendMessage::Query(q) if q.sql() == "SELECT 1"));
+//! assert!(matches!(msg, FrontendMessage::Query(q) if q.sql == "SELECT 1"));
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]

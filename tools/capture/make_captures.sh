@@ -308,13 +308,13 @@ raw_step() {  # raw_step SCENARIO DESCRIPTION [extra args]
     "${RAW[@]}" --only "$scenario" "$@" 2>>"$WORK/raw_session.log" || fail "raw_session $scenario"
     step_end "raw_session $scenario: $desc"
 }
-raw_step pq_option "StartupMessage 3.0 with _pq_.some_option -> NegotiateProtocolVersion; empty Query"
-raw_step minor_version "StartupMessage 3.2 (196610) -> NegotiateProtocolVersion (minor 0)"
+raw_step pq_option "StartupMessage 3.0 with _pq_.some_option -> NegotiateProtocolVersion (0x00030000, 1 option); empty Query"
+raw_step minor_version "StartupMessage 3.2 (196610) -> NegotiateProtocolVersion (version field 0x00030000, no options)"
 raw_step extended "Parse/Bind(binary+NULL params, binary results)/Describe P+S/Execute limit 1 -> PortalSuspended/Execute/Close P+S/Flush/Sync; NoData + ParameterStatus; parse error; empty extended query; CopyFail"
 raw_step function_call "FunctionCall abs(int4) (oid 1397), binary arg/result, then Sync"
 raw_step cancel "connection running pg_sleep(2) (gets 57014) + CancelRequest connection"
 raw_step ssl_request "SSLRequest answered 'N', then startup on the same connection"
-raw_step gssenc_request "GSSENCRequest over TCP (PG built with GSSAPI answers 'G'; client hangs up)" --gss-answer G
+raw_step gssenc_request "GSSENCRequest over TCP (a GSSAPI-enabled build answers 'G'; the client then hangs up)" --gss-answer any
 
 stop_relay
 
@@ -429,7 +429,7 @@ cp "$CAPDIR"/conn-*.pgcap "$OUTDIR"/
     echo "# format: records of 1 byte direction (F|B), u32 BE length, payload (one recv() each)"
     cat "$MANIFEST"
 } >"$OUTDIR/manifest.txt"
-cat "$WORK/check.log" >&2
+cat "$WORK/raw_session.log" "$WORK/check.log" >&2
 
 nfiles=$(find "$OUTDIR" -maxdepth 1 -name 'conn-*.pgcap' | wc -l)
 nbytes=$(find "$OUTDIR" -maxdepth 1 -name 'conn-*.pgcap' -printf '%s\n' | awk '{s += $1} END {print s + 0}')

@@ -1,12 +1,13 @@
 //! Messages a backend (server) sends, and [`BackendMessage`], which decodes any of them.
 
-use super::authentication::Authentication;
-use super::copy::{CopyData, CopyDone};
-use super::data_row::DataRow;
-use super::error_response::{ErrorResponse, NoticeResponse};
+pub use super::authentication::Authentication;
+pub use super::copy::{CopyData, CopyDone};
+pub use super::data_row::{DataRow, DataRowWriter};
+pub use super::error_response::{ErrorField, ErrorResponse, FieldCode, NoticeResponse};
+pub use super::row_description::{FieldDescription, RowDescription};
+
 use super::fields::{Format, SecretKey, TransactionStatus};
 use super::frontend::string_message;
-use super::row_description::RowDescription;
 use super::{empty_messages, encode_via_message, message_enum, put_count, tag, Message};
 use crate::buf::WriteBuf;
 use crate::error::{DecodeError, EncodeError};

@@ -1,6 +1,6 @@
 //! Messages a frontend (client) sends, and [`FrontendMessage`], which decodes any of them.
 
-use super::copy::{CopyData, CopyDone};
+pub use super::copy::{CopyData, CopyDone};
 use super::fields::{Format, Target};
 use super::{empty_messages, encode_via_message, message_enum, put_count, tag, Message};
 use crate::buf::WriteBuf;
