@@ -185,7 +185,7 @@ enum B {
     EmptyQuery,
     Error(bool, Vec<(u8, Bytes)>),
     FunctionCallResponse(Option<Bytes>),
-    Negotiate(i32, Vec<Bytes>),
+    Negotiate(u32, Vec<Bytes>),
     NoData,
     Notification(i32, Bytes, Bytes),
     ParameterDescription(Vec<u32>),
@@ -215,7 +215,7 @@ fn backend() -> impl Strategy<Value = B> {
         )
             .prop_map(|(n, f)| B::Error(n, f)),
         nullable().prop_map(B::FunctionCallResponse),
-        (any::<i32>(), prop::collection::vec(text(), 0..4)).prop_map(|(m, o)| B::Negotiate(m, o)),
+        (any::<u32>(), prop::collection::vec(text(), 0..4)).prop_map(|(m, o)| B::Negotiate(m, o)),
         Just(B::NoData),
         (any::<i32>(), text(), text()).prop_map(|(p, c, l)| B::Notification(p, c, l)),
         prop::collection::vec(any::<u32>(), 0..8).prop_map(B::ParameterDescription),
@@ -320,7 +320,7 @@ impl B {
             B::Negotiate(minor, opts) => {
                 let opts: Vec<PgStr<'_>> = opts.iter().map(|o| s(o)).collect();
                 f(NegotiateProtocolVersion {
-                    newest_minor: *minor,
+                    newest: ProtocolVersion::from_code(*minor),
                     unsupported_options: List::new(&opts),
                 }
                 .into())

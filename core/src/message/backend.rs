@@ -7,6 +7,7 @@ pub use super::error_response::{ErrorField, ErrorResponse, FieldCode, NoticeResp
 pub use super::row_description::{FieldDescription, RowDescription};
 
 use super::fields::{Format, SecretKey, TransactionStatus};
+use super::startup::ProtocolVersion;
 use super::frontend::string_message;
 use super::{empty_messages, encode_via_message, message_enum, put_count, tag, Message};
 use crate::buf::WriteBuf;
@@ -122,10 +123,12 @@ impl<'a> Message<'a> for FunctionCallResponse<'a> {
 }
 
 /// NegotiateProtocolVersion (`v`): the server supports an older minor version or lacks options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NegotiateProtocolVersion<'a> {
-    /// Newest minor protocol version the server supports for the requested major version.
-    pub newest_minor: i32,
+    /// Newest protocol version the server supports. The documentation calls this the newest
+    /// minor version; PostgreSQL sends the whole version code (196608 for 3.0), minor in the low
+    /// 16 bits, and libpq reads it so.
+    pub newest: ProtocolVersion,
     /// Protocol options (`_pq_.…`) the client asked for that the server does not know.
     pub unsupported_options: List<'a, PgStr<'a>>,
 }
@@ -134,13 +137,13 @@ impl<'a> Message<'a> for NegotiateProtocolVersion<'a> {
     const TAG: u8 = tag::NEGOTIATE_PROTOCOL_VERSION;
     fn decode_body(body: &'a [u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(body);
-        let newest_minor = r.i32()?;
+        let newest = ProtocolVersion::from_code(r.u32()?);
         let n = r.i32()?;
         let n = usize::try_from(n).map_err(|_| DecodeError::InvalidValueLength(n))?;
         let unsupported_options = List::read_counted(&mut r, n)?;
         r.finish()?;
         Ok(Self {
-            newest_minor,
+            newest,
             unsupported_options,
         })
     }
@@ -149,7 +152,7 @@ impl<'a> Message<'a> for NegotiateProtocolVersion<'a> {
     }
     fn write_body<B: WriteBuf + ?Sized>(&self, buf: &mut B) -> Result<(), EncodeError> {
         let n = self.unsupported_options.len();
-        buf.put_i32(self.newest_minor)?;
+        buf.put_u32(self.newest.code())?;
         buf.put_i32(i32::try_from(n).map_err(|_| EncodeError::TooManyItems(n))?)?;
         Ok(self.unsupported_options.write_items(buf)?)
     }
