@@ -40,7 +40,10 @@ pub struct List<'a, T> {
 #[derive(Clone, Copy)]
 enum Repr<'a, T> {
     /// `len` items, already validated, exactly covering `bytes` (terminator excluded).
-    Wire { len: usize, bytes: &'a [u8] },
+    Wire {
+        len: usize,
+        bytes: &'a [u8],
+    },
     Items(&'a [T]),
 }
 

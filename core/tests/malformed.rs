@@ -121,19 +121,13 @@ fn missing_nul() {
     // Error fields must end with a zero byte.
     assert_eq!(backend(b'E', b"SERROR\0"), Err(E::MissingNul));
     // A startup packet whose parameter list has no terminator.
-    assert_eq!(
-        startup(b"\0\x03\0\0user\0bob\0"),
-        Err(E::MissingNul)
-    );
+    assert_eq!(startup(b"\0\x03\0\0user\0bob\0"), Err(E::MissingNul));
 }
 
 #[test]
 fn counts_that_claim_more_than_the_body() {
     // DataRow with 2 columns but only one present.
-    assert_eq!(
-        backend(b'D', &[0, 2, 0, 0, 0, 1, b'x']),
-        Err(E::Truncated)
-    );
+    assert_eq!(backend(b'D', &[0, 2, 0, 0, 0, 1, b'x']), Err(E::Truncated));
     // A value length running past the end.
     assert_eq!(backend(b'D', &[0, 1, 0, 0, 0, 9, b'x']), Err(E::Truncated));
     // Bind that announces 3 parameter formats and carries one.
@@ -233,7 +227,11 @@ fn password_kinds_decide_p() {
     assert_eq!(frontend_as(b'p', body, PasswordKind::Gss), Ok(()));
     assert_eq!(frontend_as(b'p', body, PasswordKind::Sasl), Ok(()));
     assert_eq!(
-        frontend_as(b'p', b"SCRAM-SHA-256\0\xff\xff\xff\xfe", PasswordKind::SaslInitial),
+        frontend_as(
+            b'p',
+            b"SCRAM-SHA-256\0\xff\xff\xff\xfe",
+            PasswordKind::SaslInitial
+        ),
         Err(E::InvalidValueLength(-2))
     );
 }

@@ -81,7 +81,10 @@ fn encoding_into_a_full_buffer_writes_nothing() {
     let need = bind.encoded_len();
     let mut small = [0u8; 64];
     let mut buf = SliceBuf::new(&mut small[..need - 1]);
-    assert_eq!(bind.encode(&mut buf), Err(EncodeError::BufferFull(BufferFull)));
+    assert_eq!(
+        bind.encode(&mut buf),
+        Err(EncodeError::BufferFull(BufferFull))
+    );
     assert_eq!(buf.written(), 0);
     let mut buf = SliceBuf::new(&mut small[..need]);
     bind.encode(&mut buf).unwrap();

@@ -4,11 +4,11 @@
 use pgproto::frame::{self, Decoded, Limits};
 use pgproto::message::backend::*;
 use pgproto::message::frontend::*;
+use pgproto::message::CancelRequest;
 use pgproto::message::{
     Encode, Format, ProtocolVersion, SecretKey, StartupMessage, StartupPacket, StartupParam,
     Target, TransactionStatus,
 };
-use pgproto::message::CancelRequest;
 use pgproto::{List, PgStr};
 use proptest::prelude::*;
 
@@ -373,7 +373,8 @@ enum S {
 
 fn startup() -> impl Strategy<Value = S> {
     prop_oneof![
-        (0u16..5, prop::collection::vec((name(), text()), 0..6)).prop_map(|(m, p)| S::Startup(m, p)),
+        (0u16..5, prop::collection::vec((name(), text()), 0..6))
+            .prop_map(|(m, p)| S::Startup(m, p)),
         Just(S::Ssl),
         Just(S::Gss),
         (any::<i32>(), key()).prop_map(|(p, k)| S::Cancel(p, k)),

@@ -7,8 +7,8 @@ pub use super::error_response::{ErrorField, ErrorResponse, FieldCode, NoticeResp
 pub use super::row_description::{FieldDescription, RowDescription};
 
 use super::fields::{Format, SecretKey, TransactionStatus};
-use super::startup::ProtocolVersion;
 use super::frontend::string_message;
+use super::startup::ProtocolVersion;
 use super::{empty_messages, encode_via_message, message_enum, put_count, tag, Message};
 use crate::buf::WriteBuf;
 use crate::error::{DecodeError, EncodeError};

@@ -121,11 +121,16 @@ impl<'b, B: WriteBuf + ?Sized> DataRowWriter<'b, B> {
 
     /// Completes the row: patches its length and column count.
     pub fn finish(mut self) -> Result<(), EncodeError> {
-        let count = u16::try_from(self.columns).map_err(|_| EncodeError::TooManyItems(self.columns))?;
+        let count =
+            u16::try_from(self.columns).map_err(|_| EncodeError::TooManyItems(self.columns))?;
         let len = self.buf.written() - self.start - 1;
         let len = i32::try_from(len).map_err(|_| EncodeError::TooLong(len))?;
         patch(self.buf, self.start + 1, len);
-        if let Some(dst) = self.buf.written_mut().get_mut(self.start + 5..self.start + 7) {
+        if let Some(dst) = self
+            .buf
+            .written_mut()
+            .get_mut(self.start + 5..self.start + 7)
+        {
             dst.copy_from_slice(&count.to_be_bytes());
         }
         self.done = true;
@@ -161,4 +166,3 @@ impl<B: WriteBuf + ?Sized> fmt::Write for FmtAdapter<'_, B> {
         })
     }
 }
-

@@ -366,7 +366,13 @@ empty_messages! {
     Terminate = tag::TERMINATE;
 }
 
-encode_via_message!(Bind<'_>, Execute<'_>, FunctionCall<'_>, Parse<'_>, SaslInitialResponse<'_>);
+encode_via_message!(
+    Bind<'_>,
+    Execute<'_>,
+    FunctionCall<'_>,
+    Parse<'_>,
+    SaslInitialResponse<'_>
+);
 
 message_enum! {
     /// Any regular message a frontend sends (startup-phase packets are [`super::StartupPacket`]).
