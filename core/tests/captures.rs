@@ -4,33 +4,14 @@
 //! The captures in `tests/captures/` are read by default; CI remakes them against a live server
 //! and points `PGPROTO_CAPTURE_DIR` at the fresh set.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use pgproto::frame::{self, Decoded, Limits};
-use pgproto::message::backend::{Authentication, BackendMessage};
-use pgproto::message::frontend::{FrontendMessage, PasswordKind};
+use pgproto::message::backend::BackendMessage;
 use pgproto::message::{Encode, StartupPacket};
-
-/// What the frontend stream is expected to carry next.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Expect {
-    /// An untagged startup-phase packet.
-    Startup,
-    /// Nothing until the server answers an SSLRequest or GSSENCRequest with one byte.
-    EncryptionAnswer,
-    /// Tagged messages.
-    Regular,
-    /// The connection switched to TLS or GSSAPI encryption: nothing more to decode.
-    Encrypted,
-}
-
-#[derive(Default)]
-struct Seen {
-    frontend: BTreeSet<String>,
-    backend: BTreeSet<String>,
-    frames: usize,
-}
+use support::capture::{replay, Event};
 
 fn name<T: std::fmt::Debug>(m: &T) -> String {
     let d = format!("{m:?}");
@@ -46,131 +27,6 @@ fn reencode<M: Encode>(m: &M) -> Vec<u8> {
     out
 }
 
-fn replay(path: &PathBuf, seen: &mut Seen) {
-    let data = std::fs::read(path).unwrap();
-    let (mut fe, mut be) = (Vec::<u8>::new(), Vec::<u8>::new());
-    let mut expect = Expect::Startup;
-    let mut password = PasswordKind::Password;
-    let mut rest = &data[..];
-    while !rest.is_empty() {
-        let dir = rest[0];
-        let len = u32::from_be_bytes(rest[1..5].try_into().unwrap()) as usize;
-        let payload = &rest[5..5 + len];
-        rest = &rest[5 + len..];
-        match dir {
-            b'F' => fe.extend_from_slice(payload),
-            b'B' => be.extend_from_slice(payload),
-            other => panic!("{}: bad record direction {other}", path.display()),
-        }
-        // Backend first: an answer may change how the frontend stream reads.
-        loop {
-            if expect == Expect::Encrypted {
-                be.clear();
-                break;
-            }
-            if expect == Expect::EncryptionAnswer {
-                let Some(&answer) = be.first() else { break };
-                be.remove(0);
-                expect = match answer {
-                    b'N' => Expect::Startup,
-                    b'S' | b'G' => Expect::Encrypted,
-                    other => panic!("{}: SSL/GSS answer {other}", path.display()),
-                };
-                seen.backend
-                    .insert(format!("EncryptionAnswer{}", answer as char));
-                continue;
-            }
-            let (msg_len, decoded) = match frame::decode(&be, Limits::BACKEND) {
-                Ok(Decoded::Frame { frame, consumed }) => (consumed, frame),
-                Ok(Decoded::NeedMore(_)) => break,
-                Err(e) => panic!("{}: backend framing: {e}", path.display()),
-            };
-            let msg = BackendMessage::decode(decoded)
-                .unwrap_or_else(|e| panic!("{}: backend {decoded:?}: {e}", path.display()));
-            assert_eq!(reencode(&msg), be[..msg_len], "{}: {msg:?}", path.display());
-            if let BackendMessage::Authentication(auth) = msg {
-                password = match auth {
-                    Authentication::Sasl { .. } => PasswordKind::SaslInitial,
-                    Authentication::SaslContinue { .. } => PasswordKind::Sasl,
-                    Authentication::Gss | Authentication::GssContinue { .. } => PasswordKind::Gss,
-                    _ => PasswordKind::Password,
-                };
-                seen.backend
-                    .insert(format!("Authentication::{}", name(&auth)));
-            }
-            seen.backend.insert(name(&msg));
-            seen.frames += 1;
-            be.drain(..msg_len);
-        }
-        loop {
-            match expect {
-                Expect::Encrypted => {
-                    fe.clear();
-                    break;
-                }
-                Expect::EncryptionAnswer => break,
-                Expect::Startup => {
-                    let (consumed, body) = match frame::decode_startup(&fe) {
-                        Ok(Decoded::Frame { frame, consumed }) => (consumed, frame),
-                        Ok(Decoded::NeedMore(_)) => break,
-                        Err(e) => panic!("{}: startup framing: {e}", path.display()),
-                    };
-                    let packet = StartupPacket::decode(body)
-                        .unwrap_or_else(|e| panic!("{}: startup: {e}", path.display()));
-                    assert_eq!(reencode(&packet), fe[..consumed], "{}", path.display());
-                    expect = match packet {
-                        StartupPacket::SslRequest | StartupPacket::GssEncRequest => {
-                            Expect::EncryptionAnswer
-                        }
-                        StartupPacket::Startup(m) => {
-                            if m.protocol_options().next().is_some() {
-                                seen.frontend.insert("StartupWithProtocolOption".into());
-                            }
-                            seen.frontend
-                                .insert(format!("StartupV3.{}", m.version.minor));
-                            Expect::Regular
-                        }
-                        StartupPacket::Cancel(_) => Expect::Regular,
-                    };
-                    seen.frontend.insert(name(&packet));
-                    seen.frames += 1;
-                    fe.drain(..consumed);
-                }
-                Expect::Regular => {
-                    let (consumed, f) = match frame::decode(&fe, Limits::FRONTEND) {
-                        Ok(Decoded::Frame { frame, consumed }) => (consumed, frame),
-                        Ok(Decoded::NeedMore(_)) => break,
-                        Err(e) => panic!("{}: frontend framing: {e}", path.display()),
-                    };
-                    let msg = FrontendMessage::decode(f, password)
-                        .unwrap_or_else(|e| panic!("{}: frontend {f:?}: {e}", path.display()));
-                    assert_eq!(
-                        reencode(&msg),
-                        fe[..consumed],
-                        "{}: {msg:?}",
-                        path.display()
-                    );
-                    seen.frontend.insert(name(&msg));
-                    seen.frames += 1;
-                    fe.drain(..consumed);
-                }
-            }
-        }
-    }
-    assert!(
-        fe.is_empty(),
-        "{}: {} frontend bytes left",
-        path.display(),
-        fe.len()
-    );
-    assert!(
-        be.is_empty(),
-        "{}: {} backend bytes left",
-        path.display(),
-        be.len()
-    );
-}
-
 #[test]
 fn real_sessions_decode_and_reencode_byte_identically() {
     let dir = std::env::var_os("PGPROTO_CAPTURE_DIR").map_or_else(
@@ -184,16 +40,46 @@ fn real_sessions_decode_and_reencode_byte_identically() {
         .collect();
     files.sort();
     assert!(files.len() >= 15, "too few captures in {}", dir.display());
-    let mut seen = Seen::default();
-    for f in &files {
-        replay(f, &mut seen);
+    let (mut frontend, mut backend) = (BTreeSet::new(), BTreeSet::new());
+    let mut frames = 0;
+    for path in &files {
+        let data = std::fs::read(path).unwrap();
+        replay(&data, |event, bytes| {
+            frames += 1;
+            let again = match &event {
+                Event::Startup(p) => {
+                    if let StartupPacket::Startup(m) = p {
+                        frontend.insert(format!("StartupV3.{}", m.version.minor));
+                        if m.protocol_options().next().is_some() {
+                            frontend.insert("StartupWithProtocolOption".into());
+                        }
+                    }
+                    frontend.insert(name(p));
+                    reencode(p)
+                }
+                Event::Frontend(m) => {
+                    frontend.insert(name(m));
+                    reencode(m)
+                }
+                Event::EncryptionAnswer(a) => {
+                    backend.insert(format!("EncryptionAnswer{}", *a as char));
+                    vec![*a]
+                }
+                Event::Backend(m) => {
+                    if let BackendMessage::Authentication(a) = m {
+                        backend.insert(format!("Authentication::{}", name(a)));
+                    }
+                    backend.insert(name(m));
+                    reencode(m)
+                }
+            };
+            assert_eq!(again, bytes, "{}: {event:?}", path.display());
+        })
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
     eprintln!(
-        "{} frames from {} sessions; frontend {:?}; backend {:?}",
-        seen.frames,
-        files.len(),
-        seen.frontend,
-        seen.backend
+        "{frames} frames from {} sessions; frontend {frontend:?}; backend {backend:?}",
+        files.len()
     );
     // The captures must keep exercising what they were made for.
     for want in [
@@ -222,7 +108,7 @@ fn real_sessions_decode_and_reencode_byte_identically() {
         "Terminate",
     ] {
         assert!(
-            seen.frontend.contains(want),
+            frontend.contains(want),
             "no frontend {want} in the captures"
         );
     }
@@ -257,9 +143,6 @@ fn real_sessions_decode_and_reencode_byte_identically() {
         "RowDescription",
         "EncryptionAnswerN",
     ] {
-        assert!(
-            seen.backend.contains(want),
-            "no backend {want} in the captures"
-        );
+        assert!(backend.contains(want), "no backend {want} in the captures");
     }
 }
