@@ -37,6 +37,11 @@ pub mod message;
 mod pgstr;
 mod reader;
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 pub use buf::{BufferFull, SliceBuf, WriteBuf};
 pub use error::{DecodeError, EncodeError};
 pub use list::{List, ListIter};
