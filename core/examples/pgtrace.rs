@@ -30,9 +30,8 @@ fn main() {
                 Event::Backend(m) => ("<B", format!("{m:?}")),
             };
             let mut what = what;
-            if what.len() > 160 {
-                what.truncate(what.floor_char_boundary(157));
-                what.push_str("...");
+            if what.chars().count() > 160 {
+                what = what.chars().take(157).chain("...".chars()).collect();
             }
             // A closed pipe (`| head`) ends the trace quietly.
             if writeln!(
