@@ -30,6 +30,8 @@ extern crate alloc;
 extern crate std;
 
 pub mod auth;
+#[cfg(feature = "alloc")]
+pub mod backend;
 mod buf;
 mod error;
 pub mod frame;

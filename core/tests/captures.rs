@@ -3,6 +3,7 @@
 //!
 //! The captures in `tests/captures/` are read by default; CI remakes them against a live server
 //! and points `PGPROTO_CAPTURE_DIR` at the fresh set.
+#![allow(clippy::pedantic)] // test scaffolding: clarity over pedantry
 
 mod support;
 

@@ -38,6 +38,18 @@ impl Format {
     }
 }
 
+impl crate::List<'_, Format> {
+    /// The format of value `index` under the protocol's rule for format lists: none means all
+    /// text, one applies to every value, otherwise one per value.
+    pub fn format_for(&self, index: usize) -> Format {
+        match self.len() {
+            0 => Format::Text,
+            1 => self.get(0).unwrap_or_default(),
+            _ => self.get(index).unwrap_or_default(),
+        }
+    }
+}
+
 /// An Int16 format code.
 impl WireItem<'_> for Format {
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {

@@ -1,2 +1,5 @@
 //! Helpers shared by integration tests and examples.
+#![allow(dead_code)]
+
 pub mod capture;
+pub mod toy;
