@@ -15,7 +15,7 @@
 //! let mut conn = ServerConnection::new(ServerConfig::default(), Secrets::fixed(42), Instant(0));
 //! let mut out = Vec::new();
 //! // A StartupMessage for user "alice" (protocol 3.0).
-//! let startup = b"\0\0\0\x13\0\x03\0\0user\0alice\0\0";
+//! let startup = b"\0\0\0\x14\0\x03\0\0user\0alice\0\0";
 //! match conn.poll_event(Instant(0), startup, &mut out).unwrap() {
 //!     Progress::Event { event: Event::Startup(s), .. } => assert_eq!(s.user, "alice"),
 //!     other => panic!("{other:?}"),
