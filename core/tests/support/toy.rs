@@ -44,7 +44,9 @@ enum Sql {
 }
 
 fn classify(sql: &str) -> Option<Sql> {
-    Some(match sql.trim() {
+    let sql = sql.trim();
+    let sql = sql.strip_suffix(';').map_or(sql, str::trim_end);
+    Some(match sql {
         "SELECT 1" => Sql::Select1,
         "SELECT 2" => Sql::Select2,
         "SELECT generate_series(1,3)" => Sql::Series,
@@ -122,6 +124,8 @@ enum Value {
 
 /// The toy application's session.
 pub struct Toy {
+    /// How users log in; trust unless set.
+    pub auth: (AuthMethod, Secret),
     tx: Tx,
     database_ok: bool,
     table: Option<Vec<i32>>,
@@ -155,6 +159,7 @@ impl Toy {
     /// A fresh session.
     pub fn new() -> Self {
         Self {
+            auth: (AuthMethod::Trust, Secret::None),
             tx: Tx::Implicit,
             database_ok: true,
             table: None,
@@ -211,7 +216,7 @@ impl Toy {
             Event::CancelRequest { .. } => {}
             Event::Startup(s) => {
                 self.database_ok = s.database == "test" || s.database == s.user;
-                conn.authenticate(AuthMethod::Trust, Secret::None, out)
+                conn.authenticate(self.auth.0, self.auth.1.clone(), out)
                     .unwrap();
             }
             Event::Authenticated => {
