@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh machine: installs what the tests need (PostgreSQL 15), remakes
-# the real-session captures against a live server, then runs every Rust test.
+# The whole test suite, on a fresh machine: installs what the tests need (PostgreSQL 15 server and
+# clients), re-checks the recorded PostgreSQL behaviour against a live server, then runs every
+# Rust test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
-  apt-get update && apt-get install -y postgresql
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -x /usr/bin/psql ] || [ ! -x /usr/bin/pgbench ]; then
+  apt-get update && apt-get install -y postgresql postgresql-client
 fi
 
-# Real bytes: record fresh sessions against PostgreSQL 15 (it is started and stopped by the script).
-capdir=$(mktemp -d /tmp/pgproto-captures.XXXXXX)
-trap 'rm -rf "$capdir"' EXIT
-bash tools/capture/make_captures.sh "$capdir"
+live=$(mktemp -d /tmp/pgproto-live.XXXXXX)
+trap 'rm -rf "$live"' EXIT
+# Real bytes: fresh sessions recorded against PostgreSQL 15 (psql, pgbench, COPY, auth methods).
+bash tools/capture/make_captures.sh "$live/captures"
+# PostgreSQL 15 still answers the conformance scripts as recorded.
+bash tools/conformance/run_pg.sh check
+# Secrets made by PostgreSQL 15 (SCRAM verifier, MD5).
+bash tools/pg/secrets.sh "$live/pg15-secrets.txt"
 
-PGPROTO_CAPTURE_DIR=$capdir cargo test --workspace --all-targets
-PGPROTO_CAPTURE_DIR=$capdir cargo test --workspace --doc
+export PGPROTO_CAPTURE_DIR=$live/captures PGPROTO_PG_SECRETS=$live/pg15-secrets.txt
+cargo test --workspace --all-targets
+cargo test --workspace --doc
 # The codec without an allocator.
 cargo test -p pgproto --no-default-features --test no_alloc

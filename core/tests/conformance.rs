@@ -10,7 +10,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use pgproto::backend::{Instant, Progress, Secrets, ServerConfig, ServerConnection};
+use pgproto::backend::{Instant, Secrets, ServerConfig, ServerConnection};
 use pgproto::frame::{self, Decoded, Limits};
 use pgproto::message::backend::BackendMessage;
 use pgproto::message::frontend::{
@@ -23,7 +23,7 @@ use pgproto::message::{
 };
 use pgproto::{List, PgStr};
 use serde_json::Value;
-use support::toy::Toy;
+use support::toy::{drive, Toy};
 
 struct Script {
     name: String,
@@ -324,33 +324,13 @@ fn run(script: &Script, feed: Feed) -> (Vec<u8>, bool) {
             let end = (at + n).min(segment.len());
             input.extend_from_slice(&segment[at..end]);
             at = end;
-            drive(&mut conn, &mut toy, &mut input, &mut out);
+            drive(&mut conn, &mut toy, Instant(0), &mut input, &mut out);
             if conn.is_closed() {
                 break 'segments;
             }
         }
     }
     (out, conn.is_closed())
-}
-
-fn drive(conn: &mut ServerConnection, toy: &mut Toy, input: &mut Vec<u8>, out: &mut Vec<u8>) {
-    loop {
-        let progress = conn.poll_event(Instant(0), input, out).unwrap();
-        let consumed = match progress {
-            Progress::Event { event, consumed } => {
-                toy.handle(conn, event, out);
-                consumed
-            }
-            Progress::NeedData { consumed } | Progress::Closed { consumed } => {
-                input.drain(..consumed);
-                return;
-            }
-            Progress::Blocked { consumed } => {
-                panic!("blocked after {consumed} bytes: the toy left an event unanswered")
-            }
-        };
-        input.drain(..consumed);
-    }
 }
 
 fn esc(s: &str) -> String {

@@ -12,10 +12,8 @@ use std::process::{Command, Output};
 use std::time::Instant as StdInstant;
 
 use pgproto::auth::{md5, scram};
-use pgproto::backend::{
-    AuthMethod, Instant, Progress, Secret, Secrets, ServerConfig, ServerConnection,
-};
-use support::toy::Toy;
+use pgproto::backend::{AuthMethod, Instant, Secret, Secrets, ServerConfig, ServerConnection};
+use support::toy::{drive, Toy};
 
 /// Serves connections on a loopback port, each on its own thread, with `auth` for every user.
 fn server(auth: fn() -> (AuthMethod, Secret)) -> u16 {
@@ -45,22 +43,7 @@ fn serve(mut stream: TcpStream, pid: i32, auth: (AuthMethod, Secret)) {
     let mut buf = [0u8; 8192];
     loop {
         // Handle every complete message, answering events; then write once.
-        loop {
-            let progress = conn.poll_event(now(), &input, &mut out).unwrap();
-            let consumed = match progress {
-                Progress::Event { event, consumed } => {
-                    toy.handle(&mut conn, event, &mut out);
-                    consumed
-                }
-                Progress::NeedData { consumed }
-                | Progress::Closed { consumed }
-                | Progress::Blocked { consumed } => {
-                    input.drain(..consumed);
-                    break;
-                }
-            };
-            input.drain(..consumed);
-        }
+        drive(&mut conn, &mut toy, now(), &mut input, &mut out);
         if conn.take_flush() || !out.is_empty() {
             if stream.write_all(&out).is_err() {
                 return;

@@ -1,5 +1,5 @@
 //! Helpers shared by integration tests and examples.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::pedantic)] // test scaffolding: clarity over pedantry
 
 pub mod capture;
 pub mod toy;

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use pgproto::backend::{
-    sqlstate, AuthMethod, Event, ExecuteOutcome, Secret, ServerConnection, ServerError, Severity,
-    StatementDescription,
+    sqlstate, AuthMethod, Event, ExecuteOutcome, Instant, Progress, Secret, ServerConnection,
+    ServerError, Severity, StatementDescription,
 };
 use pgproto::message::backend::FieldDescription;
 use pgproto::message::{Format, TransactionStatus};
@@ -667,4 +667,32 @@ fn write_row<B: WriteBuf + ?Sized>(
         }
     }
     w.finish().unwrap();
+}
+
+/// Handles every complete message of `input` with the toy, draining what was consumed; returns
+/// when the connection needs more input or is closed. `now` is the time given to the machine.
+pub fn drive<B: WriteBuf + ?Sized>(
+    conn: &mut ServerConnection,
+    toy: &mut Toy,
+    now: Instant,
+    input: &mut Vec<u8>,
+    out: &mut B,
+) {
+    loop {
+        let progress = conn.poll_event(now, input, out).unwrap();
+        let consumed = match progress {
+            Progress::Event { event, consumed } => {
+                toy.handle(conn, event, out);
+                consumed
+            }
+            Progress::NeedData { consumed } | Progress::Closed { consumed } => {
+                input.drain(..consumed);
+                return;
+            }
+            Progress::Blocked { consumed } => {
+                panic!("blocked after {consumed} bytes: the toy left an event unanswered")
+            }
+        };
+        input.drain(..consumed);
+    }
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs a command next to a throw-away PostgreSQL 15 on a free 127.0.0.1 port:
+#
+#   bash tools/pg/with_pg.sh COMMAND [ARGS...]
+#
+# The command sees PGHOST, PGPORT, PGUSER=postgres and PGDATABASE=postgres (trust authentication)
+# and PGPROTO_PG_SOCKET_DIR. PostgreSQL runs as user postgres (it refuses root), in a temporary
+# data directory removed at the end; the script exits with the command's status.
+set -euo pipefail
+PGBIN=/usr/lib/postgresql/15/bin
+if [ ! -x "$PGBIN/postgres" ]; then
+  apt-get update && apt-get install -y postgresql
+fi
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+work=$(mktemp -d /tmp/pgproto-pg.XXXXXX)
+[ "$(id -u)" -ne 0 ] || chown postgres: "$work"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+started=
+cleanup() {
+  [ -z "$started" ] || as_postgres "$PGBIN/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+as_postgres "$PGBIN/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$work/initdb.log" 2>&1 \
+  || { cat "$work/initdb.log" >&2; exit 3; }
+cat >>"$work/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$work'
+fsync = off
+CONF
+as_postgres "$PGBIN/pg_ctl" -D "$work/data" -l "$work/pg.log" -w start >/dev/null || { cat "$work/pg.log" >&2; exit 3; }
+started=1
+export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres PGPROTO_PG_SOCKET_DIR=$work
+"$@"
