@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes fuzz seeds from .pgcap captures: for decode_backend, each capture's backend byte stream;
-for decode_frontend, its frontend stream behind a mode byte (bit 2 set: starts with a startup packet)."""
+for decode_frontend, its frontend stream behind a mode byte (bit 2 set: starts with a startup packet);
+for server_connection, the frontend stream behind a mode byte and a chunk-size byte."""
 import pathlib
 import struct
 import sys
@@ -16,6 +17,9 @@ for cap in sorted(capdir.glob("*.pgcap")):
         i += 5 + n
     if target == "decode_backend":
         seed = bytes(streams[b"B"][:65536])
+    elif target == "server_connection":
+        # mode byte (trust, no COPY), chunk-size byte, then the client's bytes
+        seed = bytes([0, 7]) + bytes(streams[b"F"][:65536])
     else:
         seed = bytes([4]) + bytes(streams[b"F"][:65536])
     (outdir / f"seed-{cap.stem}").write_bytes(seed)
