@@ -37,9 +37,6 @@ pub enum DecodeError {
     /// An Authentication message carries a request code this codec does not know.
     #[error("unknown authentication request code {0}")]
     UnknownAuthentication(i32),
-    /// A format code is neither 0 (text) nor 1 (binary).
-    #[error("unsupported format code: {0}")]
-    InvalidFormatCode(i16),
     /// ReadyForQuery carries a status other than `I`, `T` or `E`.
     #[error("invalid transaction status {0}")]
     InvalidTransactionStatus(u8),
@@ -72,6 +69,9 @@ pub enum EncodeError {
     /// A list has more items than its 16-bit count can say.
     #[error("too many items in one message: {0}")]
     TooManyItems(usize),
+    /// A value does not fit its wire field (a COPY overall format code beyond an Int8).
+    #[error("value out of range for its wire field: {0}")]
+    OutOfRange(i32),
     /// An item of a zero-terminated list would end it early: an empty startup parameter name or
     /// SASL mechanism, or an error field code of 0.
     #[error("list item would read as the list terminator")]

@@ -29,7 +29,11 @@ fn nullable() -> impl Strategy<Value = Option<Bytes>> {
     prop::option::of(bytes())
 }
 fn format() -> impl Strategy<Value = Format> {
-    prop_oneof![Just(Format::Text), Just(Format::Binary)]
+    prop_oneof![
+        Just(Format::Text),
+        Just(Format::Binary),
+        any::<i16>().prop_map(Format::from_code)
+    ]
 }
 fn formats() -> impl Strategy<Value = Vec<Format>> {
     prop::collection::vec(format(), 0..6)
@@ -206,7 +210,12 @@ fn backend() -> impl Strategy<Value = B> {
         text().prop_map(B::CommandComplete),
         bytes().prop_map(B::CopyData),
         Just(B::CopyDone),
-        (0u8..3, format(), formats()).prop_map(|(k, f, c)| B::CopyResponse(k, f, c)),
+        (
+            0u8..3,
+            any::<i8>().prop_map(|c| Format::from_code(c.into())),
+            formats()
+        )
+            .prop_map(|(k, f, c)| B::CopyResponse(k, f, c)),
         values().prop_map(B::DataRow),
         Just(B::EmptyQuery),
         (

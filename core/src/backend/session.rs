@@ -290,10 +290,6 @@ impl ServerConnection {
                 sqlstate::PROTOCOL_VIOLATION,
                 "invalid message format".into(),
             ),
-            DecodeError::InvalidFormatCode(c) => (
-                sqlstate::INVALID_PARAMETER_VALUE,
-                format!("unsupported format code: {c}"),
-            ),
             DecodeError::InvalidTarget(b) if t == tag::CLOSE => (
                 sqlstate::PROTOCOL_VIOLATION,
                 format!("invalid CLOSE message subtype {b}"),
@@ -410,6 +406,21 @@ impl ServerConnection {
                         out,
                     );
                 };
+                // PostgreSQL takes any result format code at Bind and refuses it only here.
+                let bad = portal
+                    .description
+                    .columns
+                    .iter()
+                    .map(|c| c.format)
+                    .find(|f| !f.is_supported());
+                if let (Some(bad), true) = (bad, portal.description.returns_rows) {
+                    return self.extended_error(
+                        tag::EXECUTE,
+                        sqlstate::INVALID_PARAMETER_VALUE,
+                        format!("unsupported format code: {}", bad.code()),
+                        out,
+                    );
+                }
                 let id = portal.id;
                 let max_rows = u32::try_from(e.max_rows).unwrap_or(0);
                 self.set_wait(Wait::Execute {
@@ -461,6 +472,21 @@ impl ServerConnection {
                 Step::Closed
             }
             FrontendMessage::FunctionCall(fc) => {
+                let bad_arg = (0..fc.args.len())
+                    .map(|i| fc.arg_formats.format_for(i))
+                    .find(|f| !f.is_supported());
+                let bad = bad_arg
+                    .map(|f| (sqlstate::INVALID_PARAMETER_VALUE, f))
+                    .or_else(|| {
+                        (!fc.result_format.is_supported())
+                            .then_some((sqlstate::PROTOCOL_VIOLATION, fc.result_format))
+                    });
+                if let Some((code, f)) = bad {
+                    let error =
+                        ServerError::error(code, format!("unsupported format code: {}", f.code()));
+                    self.protocol_error(tag::FUNCTION_CALL, &error, out)?;
+                    return Ok(Step::Event(Event::ProtocolError { code }));
+                }
                 self.set_wait(Wait::FunctionCall);
                 Step::Event(Event::FunctionCall {
                     function: fc.function,
@@ -558,6 +584,17 @@ impl ServerConnection {
                 tag::BIND,
                 sqlstate::DUPLICATE_CURSOR,
                 format!("cursor \"{}\" already exists", quoted(b.portal)),
+                out,
+            );
+        }
+        if let Some(bad) = (0..n_params)
+            .map(|i| b.param_formats.format_for(i))
+            .find(|f| !f.is_supported())
+        {
+            return self.extended_error(
+                tag::BIND,
+                sqlstate::INVALID_PARAMETER_VALUE,
+                format!("unsupported format code: {}", bad.code()),
                 out,
             );
         }

@@ -77,7 +77,9 @@ macro_rules! copy_response {
                 3 + self.column_formats.wire_len()
             }
             fn write_body<B: WriteBuf + ?Sized>(&self, buf: &mut B) -> Result<(), EncodeError> {
-                buf.put_u8(self.format.code() as u8)?;
+                let code = self.format.code();
+                let code = i8::try_from(code).map_err(|_| EncodeError::OutOfRange(code.into()))?;
+                buf.put_u8(code as u8)?;
                 put_count(buf, self.column_formats.len())?;
                 Ok(self.column_formats.write_items(buf)?)
             }

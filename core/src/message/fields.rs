@@ -6,6 +6,10 @@ use crate::list::sealed::WireItem;
 use crate::reader::Reader;
 
 /// A value's wire format: text (0) or binary (1).
+///
+/// The wire carries any Int16 here, and PostgreSQL accepts any result format code at Bind and
+/// refuses it only when rows are sent, so other codes are kept as [`Format::Other`] for the
+/// connection to refuse at the right moment (22023 `unsupported format code`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Format {
     /// Text format (code 0).
@@ -13,6 +17,8 @@ pub enum Format {
     Text,
     /// Binary format (code 1).
     Binary,
+    /// A code PostgreSQL does not define.
+    Other(i16),
 }
 
 impl Format {
@@ -21,20 +27,26 @@ impl Format {
         match self {
             Format::Text => 0,
             Format::Binary => 1,
+            Format::Other(code) => code,
         }
     }
 
-    /// The format for a wire code; anything but 0 or 1 is refused.
-    pub const fn from_code(code: i16) -> Result<Self, DecodeError> {
+    /// The format for a wire code.
+    pub const fn from_code(code: i16) -> Self {
         match code {
-            0 => Ok(Format::Text),
-            1 => Ok(Format::Binary),
-            other => Err(DecodeError::InvalidFormatCode(other)),
+            0 => Format::Text,
+            1 => Format::Binary,
+            other => Format::Other(other),
         }
+    }
+
+    /// Whether this is text or binary, the only formats PostgreSQL defines.
+    pub const fn is_supported(self) -> bool {
+        !matches!(self, Format::Other(_))
     }
 
     pub(crate) fn read_i8(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Self::from_code(i16::from(r.u8()? as i8))
+        Ok(Self::from_code(i16::from(r.u8()? as i8)))
     }
 }
 
@@ -53,7 +65,7 @@ impl crate::List<'_, Format> {
 /// An Int16 format code.
 impl WireItem<'_> for Format {
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Self::from_code(r.i16()?)
+        Ok(Self::from_code(r.i16()?))
     }
     fn wire_len(&self) -> usize {
         2

@@ -174,7 +174,7 @@ impl<'a> Message<'a> for FunctionCall<'a> {
         let arg_formats = List::read_counted(&mut r, n.into())?;
         let n = r.u16()?;
         let args = List::read_counted(&mut r, n.into())?;
-        let result_format = Format::from_code(r.i16()?)?;
+        let result_format = Format::from_code(r.i16()?);
         r.finish()?;
         Ok(Self {
             function,

@@ -361,12 +361,12 @@ impl Toy {
                     let arg = args.get(0).flatten().unwrap_or_default();
                     let v = match arg_formats.format_for(0) {
                         Format::Binary => i32::from_be_bytes(arg.try_into().unwrap()),
-                        Format::Text => std::str::from_utf8(arg).unwrap().parse().unwrap(),
+                        _ => std::str::from_utf8(arg).unwrap().parse().unwrap(),
                     }
                     .abs();
                     let bytes = match result_format {
                         Format::Binary => v.to_be_bytes().to_vec(),
-                        Format::Text => v.to_string().into_bytes(),
+                        _ => v.to_string().into_bytes(),
                     };
                     conn.function_result(Some(&bytes), out).unwrap();
                 }
@@ -662,7 +662,7 @@ fn write_row<B: WriteBuf + ?Sized>(
         match (v, format) {
             (None, _) => w.null().unwrap(),
             (Some(Value::Int(n)), Format::Binary) => w.value(&n.to_be_bytes()).unwrap(),
-            (Some(Value::Int(n)), Format::Text) => w.display(n).unwrap(),
+            (Some(Value::Int(n)), _) => w.display(n).unwrap(),
             (Some(Value::Text(t)), _) => w.value(t).unwrap(),
         }
     }
