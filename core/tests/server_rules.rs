@@ -199,3 +199,102 @@ fn output_is_flushed_when_postgresql_would() {
     conn.notification(7, "chan", "hello", &mut out).unwrap();
     assert!(conn.take_flush());
 }
+
+/// Runs a SCRAM login through `ServerConnection` over a (pretend) TLS connection whose
+/// certificate hash is `server_binding`; the client binds to `client_binding` if given.
+fn scram_over_tls(client_binding: Option<&[u8]>, password: &[u8]) -> Vec<u8> {
+    use pgproto::auth::scram::{ClientExchange, Verifier};
+    use pgproto::backend::{AuthMethod, Secret};
+    use pgproto::message::frontend::{SaslInitialResponse, SaslResponse};
+    use pgproto::message::Authentication;
+
+    let server_binding = [0xab; 32];
+    let mut conn = ServerConnection::new(ServerConfig::default(), Secrets::fixed(1), Instant(0));
+    conn.tls_established(Some(&server_binding)).unwrap();
+    let mut out = Vec::new();
+    let input = startup();
+    let Progress::Event {
+        event: Event::Startup(_),
+        ..
+    } = conn.poll_event(Instant(0), &input, &mut out).unwrap()
+    else {
+        panic!()
+    };
+    let verifier = Verifier::from_password(b"pencil", b"salt-salt-salt-s", 4096);
+    conn.authenticate(AuthMethod::ScramSha256, Secret::Scram(verifier), &mut out)
+        .unwrap();
+    // The offer lists -PLUS first, over TLS.
+    let Ok(Decoded::Frame { frame, consumed }) = frame::decode(&out, Limits::BACKEND) else {
+        panic!()
+    };
+    let Ok(BackendMessage::Authentication(Authentication::Sasl { mechanisms })) =
+        BackendMessage::decode(frame)
+    else {
+        panic!()
+    };
+    let names: Vec<_> = mechanisms
+        .iter()
+        .map(|m| m.to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"]);
+    out.drain(..consumed);
+
+    let mut client = ClientExchange::new(password, client_binding, true, &[4; 18]);
+    let first = client.client_first();
+    let mut msg = Vec::new();
+    SaslInitialResponse {
+        mechanism: PgStr::new(client.mechanism().as_bytes()).unwrap(),
+        data: Some(first.as_bytes()),
+    }
+    .encode(&mut msg)
+    .unwrap();
+    conn.poll_event(Instant(0), &msg, &mut out).unwrap();
+    if conn.is_closed() {
+        return out;
+    }
+    let Ok(Decoded::Frame { frame, consumed }) = frame::decode(&out, Limits::BACKEND) else {
+        panic!()
+    };
+    let Ok(BackendMessage::Authentication(Authentication::SaslContinue { data })) =
+        BackendMessage::decode(frame)
+    else {
+        panic!()
+    };
+    let last = client.server_first(data).unwrap();
+    out.drain(..consumed);
+    msg.clear();
+    SaslResponse {
+        data: last.as_bytes(),
+    }
+    .encode(&mut msg)
+    .unwrap();
+    conn.poll_event(Instant(0), &msg, &mut out).unwrap();
+    out
+}
+
+#[test]
+fn scram_sha_256_plus_binds_to_the_tls_certificate() {
+    let out = scram_over_tls(Some(&[0xab; 32]), b"pencil");
+    let msgs: Vec<String> = {
+        let mut rest = &out[..];
+        let mut v = Vec::new();
+        while let Ok(Decoded::Frame { frame, consumed }) = frame::decode(rest, Limits::BACKEND) {
+            v.push(format!("{:?}", BackendMessage::decode(frame).unwrap()));
+            rest = &rest[consumed..];
+        }
+        v
+    };
+    assert!(msgs[0].starts_with("Authentication(SaslFinal"), "{msgs:?}");
+    assert_eq!(msgs[1], "Authentication(Ok)");
+    // Another certificate (a man in the middle): the binding check fails.
+    assert_eq!(
+        codes(&scram_over_tls(Some(&[0xcd; 32]), b"pencil")),
+        ["08P01"]
+    );
+    assert_eq!(
+        codes(&scram_over_tls(Some(&[0xab; 32]), b"wrong")),
+        ["28P01"]
+    );
+    // A client able to bind that chose plain SCRAM over TLS ('y'): refused as a downgrade.
+    assert_eq!(codes(&scram_over_tls(None, b"pencil")), ["08P01"]);
+}
