@@ -41,6 +41,13 @@ impl<'a> PgStr<'a> {
         PgStr(b)
     }
 
+    /// The bytes up to the first NUL (all of them if there is none): what a String field can
+    /// carry of arbitrary text.
+    pub fn until_nul(bytes: &'a [u8]) -> Self {
+        let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+        Self(bytes.get(..end).unwrap_or_default())
+    }
+
     /// Wraps bytes already known to hold no NUL (the decoder checked them).
     pub(crate) const fn from_checked(bytes: &'a [u8]) -> Self {
         Self(bytes)

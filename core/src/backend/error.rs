@@ -148,21 +148,21 @@ impl ServerError {
 
     /// Encodes as ErrorResponse (errors) or NoticeResponse (everything else).
     pub fn encode<B: WriteBuf + ?Sized>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        let sev = PgStr::new(self.severity.as_str().as_bytes()).unwrap_or_default();
-        let position = itoa_buf(self.position.unwrap_or(0));
+        let sev = pg_text(self.severity.as_str());
+        let position = self.position.map(|p| alloc::format!("{p}"));
         let mut fields: Vec<ErrorField<'_>> = Vec::with_capacity(7);
         fields.push(ErrorField::new(FieldCode::SEVERITY, sev));
         fields.push(ErrorField::new(FieldCode::SEVERITY_NONLOCALIZED, sev));
-        fields.push(ErrorField::new(FieldCode::CODE, text(&self.code)));
-        fields.push(ErrorField::new(FieldCode::MESSAGE, text(&self.message)));
+        fields.push(ErrorField::new(FieldCode::CODE, pg_text(&self.code)));
+        fields.push(ErrorField::new(FieldCode::MESSAGE, pg_text(&self.message)));
         if let Some(d) = &self.detail {
-            fields.push(ErrorField::new(FieldCode::DETAIL, text(d)));
+            fields.push(ErrorField::new(FieldCode::DETAIL, pg_text(d)));
         }
         if let Some(h) = &self.hint {
-            fields.push(ErrorField::new(FieldCode::HINT, text(h)));
+            fields.push(ErrorField::new(FieldCode::HINT, pg_text(h)));
         }
-        if self.position.is_some() {
-            fields.push(ErrorField::new(FieldCode::POSITION, position.as_pgstr()));
+        if let Some(p) = &position {
+            fields.push(ErrorField::new(FieldCode::POSITION, pg_text(p)));
         }
         match self.severity {
             Severity::Error | Severity::Fatal => ErrorResponse::new(&fields).encode(buf),
@@ -171,35 +171,7 @@ impl ServerError {
     }
 }
 
-/// Text for a field: NUL bytes cannot travel in a String field, so the text stops at the first.
-fn text(s: &str) -> PgStr<'_> {
-    let bytes = s.as_bytes();
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    PgStr::new(&bytes[..end]).unwrap_or_default()
-}
-
-/// A decimal number formatted on the stack.
-struct Itoa {
-    buf: [u8; 10],
-    start: usize,
-}
-
-impl Itoa {
-    fn as_pgstr(&self) -> PgStr<'_> {
-        PgStr::new(&self.buf[self.start..]).unwrap_or_default()
-    }
-}
-
-fn itoa_buf(mut n: u32) -> Itoa {
-    let mut buf = [0u8; 10];
-    let mut start = buf.len();
-    loop {
-        start -= 1;
-        buf[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    Itoa { buf, start }
+/// Text for a String field, which cannot carry a NUL: cut at the first one.
+pub(crate) fn pg_text(s: &str) -> PgStr<'_> {
+    PgStr::until_nul(s.as_bytes())
 }

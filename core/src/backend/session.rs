@@ -5,8 +5,8 @@ use alloc::format;
 use alloc::vec::Vec;
 
 use super::connection::{Phase, ServerConnection};
+use super::error::pg_text;
 use super::error::{sqlstate, ServerError};
-use super::startup::pg_text;
 use super::{Event, Progress, ServerConnectionError};
 use crate::frame::{self, Decoded, Limits};
 use crate::message::backend::{

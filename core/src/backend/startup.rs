@@ -7,7 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::connection::{Phase, ServerConnection};
-use super::error::{sqlstate, ServerError};
+use super::error::{pg_text, sqlstate, ServerError};
 use super::{Event, Progress, ServerConnectionError};
 use crate::auth::{md5, scram};
 use crate::frame::{self, Decoded, Limits, SMALL_FRONTEND_MESSAGE_LEN};
@@ -656,13 +656,6 @@ impl ServerConnection {
         self.enter_session();
         Ok(())
     }
-}
-
-/// Text for a String field, cut at a NUL (which a String cannot carry).
-pub(crate) fn pg_text(s: &str) -> PgStr<'_> {
-    let b = s.as_bytes();
-    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    PgStr::new(&b[..end]).unwrap_or_default()
 }
 
 fn subtle_eq(a: &[u8], b: &[u8]) -> bool {
