@@ -573,8 +573,8 @@ mod exchange {
         pub fn server_final(&self, message: &[u8]) -> Result<(), ScramError> {
             let msg = core::str::from_utf8(message)
                 .map_err(|_| ScramError::Malformed("Message is not valid UTF-8."))?;
-            if let Some(err) = msg.strip_prefix("e=") {
-                let _ = err;
+            // `e=…`: the server reports a failure instead of a signature.
+            if msg.starts_with("e=") {
                 return Err(ScramError::AuthenticationFailed);
             }
             let (v, _) = attr(msg, 'v')?;
@@ -637,45 +637,46 @@ mod tests {
         );
     }
 
+    /// Runs a whole exchange; the first error either side reports.
+    fn exchange(mut server: ServerExchange, mut client: ClientExchange) -> Result<(), ScramError> {
+        let first = server.client_first(client.client_first().as_bytes())?;
+        let fin = client.server_first(first.as_bytes())?;
+        let last = server.client_final(fin.as_bytes())?;
+        client.server_final(last.as_bytes())
+    }
+
     #[test]
     fn wrong_password_and_mock_user_fail() {
-        let nonce = [7u8; 18];
         for verifier in [Some(rfc_verifier()), None] {
-            let mut server = ServerExchange::new(verifier.clone(), false, None, &nonce);
-            let mut client = ClientExchange::new(b"wrong", None, false, &[1; 18]);
-            let first = server
-                .client_first(client.client_first().as_bytes())
-                .unwrap();
-            let fin = client.server_first(first.as_bytes()).unwrap();
+            let server = ServerExchange::new(verifier, false, None, &[7; 18]);
+            let client = ClientExchange::new(b"wrong", None, false, &[1; 18]);
             assert_eq!(
-                server.client_final(fin.as_bytes()),
+                exchange(server, client),
                 Err(ScramError::AuthenticationFailed)
             );
         }
+        // No secret at all fails even with the "right" (empty) password.
+        let server = ServerExchange::new(None, false, None, &[7; 18]);
+        let client = ClientExchange::new(b"", None, false, &[1; 18]);
+        assert_eq!(
+            exchange(server, client),
+            Err(ScramError::AuthenticationFailed)
+        );
     }
 
     #[test]
     fn channel_binding_round_trip_and_downgrade() {
         let binding = [9u8; 32];
-        let mut server = ServerExchange::new(Some(rfc_verifier()), true, Some(&binding), &[3; 18]);
-        let mut client = ClientExchange::new(b"pencil", Some(&binding), true, &[4; 18]);
+        let server = ServerExchange::new(Some(rfc_verifier()), true, Some(&binding), &[3; 18]);
+        let client = ClientExchange::new(b"pencil", Some(&binding), true, &[4; 18]);
         assert_eq!(client.mechanism(), SCRAM_SHA_256_PLUS);
-        let first = server
-            .client_first(client.client_first().as_bytes())
-            .unwrap();
-        let fin = client.server_first(first.as_bytes()).unwrap();
-        let last = server.client_final(fin.as_bytes()).unwrap();
-        client.server_final(last.as_bytes()).unwrap();
+        exchange(server, client).unwrap();
 
         // Different TLS endpoint: the binding check fails.
-        let mut server = ServerExchange::new(Some(rfc_verifier()), true, Some(&[8; 32]), &[3; 18]);
-        let mut client = ClientExchange::new(b"pencil", Some(&binding), true, &[4; 18]);
-        let first = server
-            .client_first(client.client_first().as_bytes())
-            .unwrap();
-        let fin = client.server_first(first.as_bytes()).unwrap();
+        let server = ServerExchange::new(Some(rfc_verifier()), true, Some(&[8; 32]), &[3; 18]);
+        let client = ClientExchange::new(b"pencil", Some(&binding), true, &[4; 18]);
         assert_eq!(
-            server.client_final(fin.as_bytes()),
+            exchange(server, client),
             Err(ScramError::ChannelBindingMismatch)
         );
 

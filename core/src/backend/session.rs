@@ -186,6 +186,14 @@ impl ServerConnection {
         }
     }
 
+    /// Takes what the session waits for, leaving it idle.
+    fn take_wait(&mut self) -> Wait {
+        match &mut self.phase {
+            Phase::Session(w) => core::mem::replace(w, Wait::Idle),
+            _ => Wait::Idle,
+        }
+    }
+
     fn set_wait(&mut self, wait: Wait) {
         if let Phase::Session(_) = self.phase {
             self.phase = Phase::Session(wait);
@@ -767,19 +775,14 @@ impl ServerConnection {
         description: StatementDescription<'_>,
         out: &mut B,
     ) -> Result<(), ServerConnectionError> {
-        let Some(Wait::Parse { .. }) = self.wait() else {
-            return Err(ServerConnectionError::Unexpected(
-                "parse_complete without Parse",
-            ));
-        };
-        let Phase::Session(Wait::Parse {
-            name,
-            mut statement,
-        }) = core::mem::replace(&mut self.phase, Phase::Session(Wait::Idle))
-        else {
-            return Err(ServerConnectionError::Unexpected(
-                "parse_complete without Parse",
-            ));
+        let (name, mut statement) = match self.take_wait() {
+            Wait::Parse { name, statement } => (name, statement),
+            other => {
+                self.set_wait(other);
+                return Err(ServerConnectionError::Unexpected(
+                    "parse_complete without Parse",
+                ));
+            }
         };
         statement.param_types.clear();
         statement
@@ -801,17 +804,14 @@ impl ServerConnection {
         &mut self,
         out: &mut B,
     ) -> Result<(), ServerConnectionError> {
-        let Phase::Session(Wait::Bind { .. }) = self.phase else {
-            return Err(ServerConnectionError::Unexpected(
-                "bind_complete without Bind",
-            ));
-        };
-        let Phase::Session(Wait::Bind { name, portal }) =
-            core::mem::replace(&mut self.phase, Phase::Session(Wait::Idle))
-        else {
-            return Err(ServerConnectionError::Unexpected(
-                "bind_complete without Bind",
-            ));
+        let (name, portal) = match self.take_wait() {
+            Wait::Bind { name, portal } => (name, portal),
+            other => {
+                self.set_wait(other);
+                return Err(ServerConnectionError::Unexpected(
+                    "bind_complete without Bind",
+                ));
+            }
         };
         match name {
             Some(n) => {
