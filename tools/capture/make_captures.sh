@@ -11,6 +11,10 @@
 # left untouched and the script exits non-zero.
 #
 # Environment: PYTHON (default python3), KEEP_WORK=1 keeps the temp directory.
+#
+# The server is started by tools/pg/with_pg.sh, which runs this script once
+# more (with PGPROTO_CAPTURE_WORK set) to do the recording; the first run owns
+# the work directory.
 
 set -euo pipefail
 
@@ -23,36 +27,70 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PYTHON=${PYTHON:-python3}
 PGBIN=/usr/lib/postgresql/15/bin
 
-if [ ! -x "$PGBIN/postgres" ]; then
-    echo "PostgreSQL 15 not found in $PGBIN; installing" >&2
-    apt-get update && apt-get install -y postgresql
+if [ -z "${PGPROTO_CAPTURE_WORK:-}" ]; then
+    # ---- first run: work directory, then the server via tools/pg/with_pg.sh ----
+    if [ ! -x "$PGBIN/postgres" ]; then
+        echo "PostgreSQL 15 not found in $PGBIN; installing" >&2
+        apt-get update && apt-get install -y postgresql
+    fi
+
+    WORK=$(mktemp -d /tmp/pgcapture.XXXXXX)
+    cleanup() {
+        local rc=$?
+        set +e
+        if [ "${KEEP_WORK:-0}" = 1 ] || [ $rc -ne 0 ]; then
+            echo "work directory kept: $WORK" >&2
+        else
+            rm -rf "$WORK"
+        fi
+        exit $rc
+    }
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+
+    PG_PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    echo "initdb in $WORK/data (port $PG_PORT)" >&2
+    PG_CONF="ssl = off
+synchronous_commit = off
+full_page_writes = off
+lc_messages = 'C'
+timezone = 'UTC'
+password_encryption = 'scram-sha-256'"
+    PG_HBA="# TYPE  DATABASE  USER        ADDRESS       METHOD
+local   all       all                       trust
+host    all       trust_user  127.0.0.1/32  trust
+host    all       md5_user    127.0.0.1/32  md5
+host    all       scram_user  127.0.0.1/32  scram-sha-256
+host    all       clear_user  127.0.0.1/32  password"
+    status=0
+    PGPROTO_CAPTURE_WORK=$WORK PGPROTO_PG_WORK=$WORK PGPROTO_PG_PORT=$PG_PORT \
+        PGPROTO_PG_CONF=$PG_CONF PGPROTO_PG_HBA=$PG_HBA \
+        bash "$HERE/../pg/with_pg.sh" bash "$HERE/$(basename "${BASH_SOURCE[0]}")" "$OUTDIR" \
+        || status=$?
+    # with_pg.sh exits 3 when the server does not start; the second run (which
+    # creates $WORK/captures first) never ran then, and this script exits 1.
+    if [ $status -eq 3 ] && [ ! -d "$WORK/captures" ]; then
+        status=1
+    fi
+    exit $status
 fi
+
+# ---- second run, inside with_pg.sh: the server is up ----
+WORK=$PGPROTO_CAPTURE_WORK
+PG_PORT=$PGPORT
+CAPDIR=$WORK/captures
+mkdir -p "$CAPDIR"
 PSQL=$PGBIN/psql
 PGBENCH=$PGBIN/pgbench
 [ -x "$PSQL" ] || PSQL=$(command -v psql)
 [ -x "$PGBENCH" ] || PGBENCH=$(command -v pgbench)
 
-as_postgres() {
-    if [ "$(id -u)" -eq 0 ]; then
-        (cd / && runuser -u postgres -- "$@")
-    else
-        "$@"
-    fi
-}
-
 free_port() {
     "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-WORK=$(mktemp -d /tmp/pgcapture.XXXXXX)
-CAPDIR=$WORK/captures
-mkdir -p "$CAPDIR"
-if [ "$(id -u)" -eq 0 ]; then
-    chown postgres: "$WORK"
-fi
-DATA=$WORK/data
 RELAY_PID=
-PG_STARTED=
 
 cleanup() {
     local rc=$?
@@ -60,14 +98,6 @@ cleanup() {
     if [ -n "$RELAY_PID" ] && kill -0 "$RELAY_PID" 2>/dev/null; then
         kill -TERM "$RELAY_PID"
         wait "$RELAY_PID" 2>/dev/null
-    fi
-    if [ -n "$PG_STARTED" ]; then
-        as_postgres "$PGBIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null 2>&1
-    fi
-    if [ "${KEEP_WORK:-0}" = 1 ] || [ $rc -ne 0 ]; then
-        echo "work directory kept: $WORK" >&2
-    else
-        rm -rf "$WORK"
     fi
     exit $rc
 }
@@ -82,37 +112,7 @@ fail() {
 }
 
 # --------------------------------------------------------------------------
-# PostgreSQL cluster
-
-PG_PORT=$(free_port)
-echo "initdb in $DATA (port $PG_PORT)" >&2
-as_postgres "$PGBIN/initdb" -D "$DATA" -U postgres -A trust -E UTF8 --locale=C --no-sync \
-    >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log" >&2; exit 1; }
-
-cat >>"$DATA/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $PG_PORT
-unix_socket_directories = '$WORK'
-ssl = off
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-lc_messages = 'C'
-timezone = 'UTC'
-password_encryption = 'scram-sha-256'
-EOF
-
-cat >"$DATA/pg_hba.conf" <<EOF
-# TYPE  DATABASE  USER        ADDRESS       METHOD
-local   all       all                       trust
-host    all       trust_user  127.0.0.1/32  trust
-host    all       md5_user    127.0.0.1/32  md5
-host    all       scram_user  127.0.0.1/32  scram-sha-256
-host    all       clear_user  127.0.0.1/32  password
-EOF
-
-as_postgres "$PGBIN/pg_ctl" -D "$DATA" -l "$WORK/postgres.log" -w -t 60 start >/dev/null
-PG_STARTED=1
+# PostgreSQL cluster (started by with_pg.sh)
 
 unset PGPASSWORD PGUSER PGDATABASE PGHOST PGHOSTADDR PGPORT PGSERVICE PGOPTIONS PGSSLMODE PGGSSENCMODE PGREQUIRESSL || true
 export PGSSLMODE=disable PGGSSENCMODE=disable PGCONNECT_TIMEOUT=20

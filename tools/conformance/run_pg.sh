@@ -10,6 +10,10 @@
 # pgconform's status.  Needs root (initdb/pg_ctl run as user postgres) or to be
 # run as a non-root user that can run initdb itself.
 # Environment: PYTHON (default python3), KEEP_WORK=1 keeps the temp directory.
+#
+# The server is started by tools/pg/with_pg.sh, which runs this script once more
+# (with PGPROTO_CONFORM_WORK set) to create the role and run pgconform.py; the
+# first run owns the work directory.
 
 set -euo pipefail
 
@@ -26,76 +30,53 @@ PGBIN=/usr/lib/postgresql/15/bin
 SCRIPTS=$ROOT/core/tests/conformance/scripts
 EXPECTED=$ROOT/core/tests/conformance/expected
 
-if [ ! -x "$PGBIN/postgres" ]; then
-    echo "PostgreSQL 15 not found in $PGBIN; installing" >&2
-    apt-get update && apt-get install -y postgresql
-fi
-PSQL=$PGBIN/psql
-[ -x "$PSQL" ] || PSQL=$(command -v psql)
-
-as_postgres() {
-    if [ "$(id -u)" -eq 0 ]; then
-        (cd / && runuser -u postgres -- "$@")
-    else
-        "$@"
+if [ -z "${PGPROTO_CONFORM_WORK:-}" ]; then
+    # ---- first run: work directory, then the server via with_pg.sh ----
+    if [ ! -x "$PGBIN/postgres" ]; then
+        echo "PostgreSQL 15 not found in $PGBIN; installing" >&2
+        apt-get update && apt-get install -y postgresql
     fi
-}
 
-free_port() {
-    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+    WORK=$(mktemp -d /tmp/pgconform.XXXXXX)
+    cleanup() {
+        local rc=$?
+        set +e
+        if [ "${KEEP_WORK:-0}" = 1 ] || { [ $rc -ne 0 ] && [ $rc -ne 1 ]; }; then
+            echo "work directory kept: $WORK" >&2
+        else
+            rm -rf "$WORK"
+        fi
+        exit $rc
+    }
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
 
-WORK=$(mktemp -d /tmp/pgconform.XXXXXX)
-if [ "$(id -u)" -eq 0 ]; then
-    chown postgres: "$WORK"
-fi
-DATA=$WORK/data
-PG_STARTED=
-
-cleanup() {
-    local rc=$?
-    set +e
-    if [ -n "$PG_STARTED" ]; then
-        as_postgres "$PGBIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null 2>&1
-    fi
-    if [ "${KEEP_WORK:-0}" = 1 ] || { [ $rc -ne 0 ] && [ $rc -ne 1 ]; }; then
-        echo "work directory kept: $WORK" >&2
-    else
-        rm -rf "$WORK"
-    fi
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-PG_PORT=$(free_port)
-echo "initdb in $DATA (port $PG_PORT)" >&2
-as_postgres "$PGBIN/initdb" -D "$DATA" -U postgres -A trust -E UTF8 --locale=C --no-sync \
-    >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log" >&2; exit 3; }
-
-cat >>"$DATA/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $PG_PORT
-unix_socket_directories = '$WORK'
-ssl = off
-fsync = off
+    PG_PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    echo "initdb in $WORK/data (port $PG_PORT)" >&2
+    PG_CONF="ssl = off
 synchronous_commit = off
 full_page_writes = off
 lc_messages = 'C'
 timezone = 'UTC'
-client_min_messages = notice
-EOF
-
-cat >"$DATA/pg_hba.conf" <<EOF
-# TYPE  DATABASE  USER  ADDRESS       METHOD
+client_min_messages = notice"
+    PG_HBA="# TYPE  DATABASE  USER  ADDRESS       METHOD
 local   all       all                 trust
-host    all       all   127.0.0.1/32  trust
-EOF
+host    all       all   127.0.0.1/32  trust"
+    # with_pg.sh exits 3 when the server does not start, as this script always has.
+    status=0
+    PGPROTO_CONFORM_WORK=$WORK PGPROTO_PG_WORK=$WORK PGPROTO_PG_PORT=$PG_PORT \
+        PGPROTO_PG_CONF=$PG_CONF PGPROTO_PG_HBA=$PG_HBA \
+        bash "$ROOT/tools/pg/with_pg.sh" bash "$HERE/$(basename "${BASH_SOURCE[0]}")" "$MODE" "$@" \
+        || status=$?
+    exit $status
+fi
 
-as_postgres "$PGBIN/pg_ctl" -D "$DATA" -l "$WORK/postgres.log" -w -t 60 start >/dev/null \
-    || { cat "$WORK/postgres.log" >&2; exit 3; }
-PG_STARTED=1
+# ---- second run, inside with_pg.sh: the server is up ----
+WORK=$PGPROTO_CONFORM_WORK
+PG_PORT=$PGPORT
+PSQL=$PGBIN/psql
+[ -x "$PSQL" ] || PSQL=$(command -v psql)
 
 unset PGPASSWORD PGUSER PGDATABASE PGHOST PGHOSTADDR PGPORT PGSERVICE PGOPTIONS PGSSLMODE PGGSSENCMODE || true
 
