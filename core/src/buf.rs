@@ -23,26 +23,32 @@ pub trait WriteBuf {
     fn truncate(&mut self, len: usize);
 
     /// Append one byte.
+    #[inline]
     fn put_u8(&mut self, v: u8) -> Result<(), BufferFull> {
         self.put_slice(&[v])
     }
     /// Append a big-endian `i16`.
+    #[inline]
     fn put_i16(&mut self, v: i16) -> Result<(), BufferFull> {
         self.put_slice(&v.to_be_bytes())
     }
     /// Append a big-endian `u16`.
+    #[inline]
     fn put_u16(&mut self, v: u16) -> Result<(), BufferFull> {
         self.put_slice(&v.to_be_bytes())
     }
     /// Append a big-endian `i32`.
+    #[inline]
     fn put_i32(&mut self, v: i32) -> Result<(), BufferFull> {
         self.put_slice(&v.to_be_bytes())
     }
     /// Append a big-endian `u32`.
+    #[inline]
     fn put_u32(&mut self, v: u32) -> Result<(), BufferFull> {
         self.put_slice(&v.to_be_bytes())
     }
     /// Append `bytes` and a terminating NUL (a protocol "String").
+    #[inline]
     fn put_cstr(&mut self, bytes: &[u8]) -> Result<(), BufferFull> {
         self.put_slice(bytes)?;
         self.put_u8(0)
@@ -50,18 +56,23 @@ pub trait WriteBuf {
 }
 
 impl<B: WriteBuf + ?Sized> WriteBuf for &mut B {
+    #[inline]
     fn written(&self) -> usize {
         (**self).written()
     }
+    #[inline]
     fn written_mut(&mut self) -> &mut [u8] {
         (**self).written_mut()
     }
+    #[inline]
     fn put_slice(&mut self, bytes: &[u8]) -> Result<(), BufferFull> {
         (**self).put_slice(bytes)
     }
+    #[inline]
     fn reserve(&mut self, additional: usize) -> Result<(), BufferFull> {
         (**self).reserve(additional)
     }
+    #[inline]
     fn truncate(&mut self, len: usize) {
         (**self).truncate(len);
     }
@@ -69,20 +80,25 @@ impl<B: WriteBuf + ?Sized> WriteBuf for &mut B {
 
 #[cfg(feature = "alloc")]
 impl WriteBuf for alloc::vec::Vec<u8> {
+    #[inline]
     fn written(&self) -> usize {
         self.len()
     }
+    #[inline]
     fn written_mut(&mut self) -> &mut [u8] {
         self
     }
+    #[inline]
     fn put_slice(&mut self, bytes: &[u8]) -> Result<(), BufferFull> {
         self.extend_from_slice(bytes);
         Ok(())
     }
+    #[inline]
     fn reserve(&mut self, additional: usize) -> Result<(), BufferFull> {
         alloc::vec::Vec::reserve(self, additional);
         Ok(())
     }
+    #[inline]
     fn truncate(&mut self, len: usize) {
         alloc::vec::Vec::truncate(self, len);
     }
@@ -90,35 +106,44 @@ impl WriteBuf for alloc::vec::Vec<u8> {
 
 #[cfg(feature = "alloc")]
 impl WriteBuf for bytes::BytesMut {
+    #[inline]
     fn written(&self) -> usize {
         self.len()
     }
+    #[inline]
     fn written_mut(&mut self) -> &mut [u8] {
         self
     }
+    #[inline]
     fn put_slice(&mut self, bytes: &[u8]) -> Result<(), BufferFull> {
         self.extend_from_slice(bytes);
         Ok(())
     }
+    #[inline]
     fn reserve(&mut self, additional: usize) -> Result<(), BufferFull> {
         bytes::BytesMut::reserve(self, additional);
         Ok(())
     }
+    #[inline]
     fn truncate(&mut self, len: usize) {
         bytes::BytesMut::truncate(self, len);
     }
 }
 
 impl<const N: usize> WriteBuf for heapless::Vec<u8, N> {
+    #[inline]
     fn written(&self) -> usize {
         self.len()
     }
+    #[inline]
     fn written_mut(&mut self) -> &mut [u8] {
         self
     }
+    #[inline]
     fn put_slice(&mut self, bytes: &[u8]) -> Result<(), BufferFull> {
         self.extend_from_slice(bytes).map_err(|_| BufferFull)
     }
+    #[inline]
     fn reserve(&mut self, additional: usize) -> Result<(), BufferFull> {
         if N - self.len() >= additional {
             Ok(())
@@ -126,6 +151,7 @@ impl<const N: usize> WriteBuf for heapless::Vec<u8, N> {
             Err(BufferFull)
         }
     }
+    #[inline]
     fn truncate(&mut self, len: usize) {
         heapless::Vec::truncate(self, len);
     }
@@ -154,12 +180,15 @@ impl<'a> SliceBuf<'a> {
 }
 
 impl WriteBuf for SliceBuf<'_> {
+    #[inline]
     fn written(&self) -> usize {
         self.len
     }
+    #[inline]
     fn written_mut(&mut self) -> &mut [u8] {
         &mut self.buf[..self.len]
     }
+    #[inline]
     fn put_slice(&mut self, bytes: &[u8]) -> Result<(), BufferFull> {
         let end = self.len.checked_add(bytes.len()).ok_or(BufferFull)?;
         let dst = self.buf.get_mut(self.len..end).ok_or(BufferFull)?;
@@ -167,6 +196,7 @@ impl WriteBuf for SliceBuf<'_> {
         self.len = end;
         Ok(())
     }
+    #[inline]
     fn reserve(&mut self, additional: usize) -> Result<(), BufferFull> {
         if self.buf.len() - self.len >= additional {
             Ok(())
@@ -174,6 +204,7 @@ impl WriteBuf for SliceBuf<'_> {
             Err(BufferFull)
         }
     }
+    #[inline]
     fn truncate(&mut self, len: usize) {
         self.len = self.len.min(len);
     }

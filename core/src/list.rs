@@ -61,6 +61,7 @@ impl<'a, T: Item<'a>> List<'a, T> {
     }
 
     /// Number of items.
+    #[inline]
     pub fn len(&self) -> usize {
         match self.repr {
             Repr::Wire { len, .. } => len,
@@ -74,6 +75,7 @@ impl<'a, T: Item<'a>> List<'a, T> {
     }
 
     /// The items, in order. Never fails: wire bytes were validated when decoded.
+    #[inline]
     pub fn iter(&self) -> ListIter<'a, T> {
         match self.repr {
             Repr::Wire { len, bytes } => ListIter {
@@ -111,6 +113,13 @@ impl<'a, T: Item<'a>> List<'a, T> {
         })
     }
 
+    /// A list already validated by its message: `len` items exactly covering `bytes`.
+    pub(crate) fn from_validated(len: usize, bytes: &'a [u8]) -> Self {
+        Self {
+            repr: Repr::Wire { len, bytes },
+        }
+    }
+
     /// Reads items up to a terminating zero byte, which is consumed but not kept.
     pub(crate) fn read_terminated(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let start = r.rest();
@@ -146,6 +155,7 @@ impl<'a, T: Item<'a>> List<'a, T> {
     }
 
     /// Bytes the items take on the wire (no count, no terminator).
+    #[inline]
     pub(crate) fn wire_len(&self) -> usize {
         match self.repr {
             Repr::Wire { bytes, .. } => bytes.len(),
@@ -154,6 +164,7 @@ impl<'a, T: Item<'a>> List<'a, T> {
     }
 
     /// Appends the items (no count, no terminator); decoded lists are copied as they came.
+    #[inline]
     pub(crate) fn write_items<B: WriteBuf + ?Sized>(&self, buf: &mut B) -> Result<(), BufferFull> {
         match self.repr {
             Repr::Wire { bytes, .. } => buf.put_slice(bytes),
@@ -213,6 +224,7 @@ enum IterRepr<'a, T> {
 impl<'a, T: Item<'a>> Iterator for ListIter<'a, T> {
     type Item = T;
 
+    #[inline]
     fn next(&mut self) -> Option<T> {
         match &mut self.repr {
             IterRepr::Wire { left, reader } => {
@@ -242,12 +254,15 @@ impl<'a, T: Item<'a>> ExactSizeIterator for ListIter<'a, T> {}
 
 /// A value that may be NULL: an Int32 length (-1 for NULL) and that many bytes.
 impl<'a> sealed::WireItem<'a> for Option<&'a [u8]> {
+    #[inline]
     fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         r.nullable_bytes()
     }
+    #[inline]
     fn wire_len(&self) -> usize {
         4 + self.map_or(0, <[u8]>::len)
     }
+    #[inline]
     fn write<B: WriteBuf + ?Sized>(&self, buf: &mut B) -> Result<(), BufferFull> {
         match self {
             None => buf.put_i32(-1),
@@ -261,12 +276,15 @@ impl<'a> sealed::WireItem<'a> for Option<&'a [u8]> {
 
 /// An object identifier (Int32 on the wire, unsigned in PostgreSQL).
 impl<'a> sealed::WireItem<'a> for u32 {
+    #[inline]
     fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         r.u32()
     }
+    #[inline]
     fn wire_len(&self) -> usize {
         4
     }
+    #[inline]
     fn write<B: WriteBuf + ?Sized>(&self, buf: &mut B) -> Result<(), BufferFull> {
         buf.put_u32(*self)
     }
@@ -274,12 +292,15 @@ impl<'a> sealed::WireItem<'a> for u32 {
 
 /// A String.
 impl<'a> sealed::WireItem<'a> for crate::PgStr<'a> {
+    #[inline]
     fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         r.cstr().map(crate::PgStr::from_checked)
     }
+    #[inline]
     fn wire_len(&self) -> usize {
         crate::PgStr::wire_len(self)
     }
+    #[inline]
     fn write<B: WriteBuf + ?Sized>(&self, buf: &mut B) -> Result<(), BufferFull> {
         buf.put_cstr(self.as_bytes())
     }

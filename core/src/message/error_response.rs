@@ -84,6 +84,25 @@ impl<'a> WireItem<'a> for ErrorField<'a> {
     }
 }
 
+/// Validates a field list in two vectorized passes instead of field by field.
+///
+/// Fields are a non-zero code and a NUL-terminated string; a zero byte where a code would be ends
+/// the list. So the list ends at the first `\0\0` (or at a leading `\0`), which must be the
+/// end of the body, and every NUL but the last terminates one field.
+fn read_fields(body: &[u8]) -> Result<List<'_, ErrorField<'_>>, DecodeError> {
+    let end = match body.first() {
+        None => return Err(DecodeError::MissingNul),
+        Some(0) => 0,
+        Some(_) => memchr::memmem::find(body, b"\0\0").ok_or(DecodeError::MissingNul)? + 1,
+    };
+    match body.len() - end - 1 {
+        0 => {}
+        trailing => return Err(DecodeError::TrailingBytes(trailing)),
+    }
+    let fields = memchr::memchr_iter(0, body).count() - 1;
+    Ok(List::from_validated(fields, &body[..end]))
+}
+
 /// Defines ErrorResponse and NoticeResponse, which share their layout and accessors.
 macro_rules! field_message {
     ($(#[$doc:meta])* $name:ident = $tag:expr) => {
@@ -125,10 +144,7 @@ macro_rules! field_message {
         impl<'a> Message<'a> for $name<'a> {
             const TAG: u8 = $tag;
             fn decode_body(body: &'a [u8]) -> Result<Self, DecodeError> {
-                let mut r = Reader::new(body);
-                let fields = List::read_terminated(&mut r)?;
-                r.finish()?;
-                Ok(Self { fields })
+                Ok(Self { fields: read_fields(body)? })
             }
             fn body_len(&self) -> usize {
                 self.fields.wire_len() + 1
