@@ -179,12 +179,17 @@ pub enum Event<'a> {
     Query {
         /// The query text.
         sql: PgStr<'a>,
+        /// The unnamed statement a simple query ends, if there was one: free it.
+        replaces: Option<u64>,
     },
     /// Parse: prepare `query` as statement `id`; answer [`ServerConnection::parse_complete`] or
     /// [`ServerConnection::error`].
     Parse {
         /// Handle of the new statement, unique in this session.
         id: u64,
+        /// The unnamed statement this unnamed Parse replaces, if any: free it (even if this
+        /// Parse fails, as in PostgreSQL).
+        replaces: Option<u64>,
         /// Its name (empty for the unnamed statement).
         name: PgStr<'a>,
         /// The query text.
@@ -197,6 +202,8 @@ pub enum Event<'a> {
     Bind {
         /// Handle of the new portal.
         portal: u64,
+        /// The unnamed portal this unnamed Bind replaces, if any: free its cursor.
+        replaces: Option<u64>,
         /// Handle of the statement (from its Parse event).
         statement: u64,
         /// Parameter formats, as sent: none, one for all, or one each.
@@ -218,7 +225,8 @@ pub enum Event<'a> {
     /// Sync: end of an extended-query batch; commit an implicit transaction if any, then answer
     /// [`ServerConnection::ready`].
     Sync,
-    /// A prepared statement was closed: free what the application keeps for it.
+    /// A prepared statement was closed (by Close, or by an empty simple query ending the unnamed
+    /// statement): free what the application keeps for it.
     StatementClosed {
         /// Its handle.
         id: u64,

@@ -194,6 +194,14 @@ impl ServerConnection {
         }
     }
 
+    /// Drops the unnamed statement (keeping its storage for reuse); returns its handle.
+    fn drop_unnamed_statement(&mut self) -> Option<u64> {
+        let s = self.unnamed_statement.take()?;
+        let id = s.id;
+        self.spare_statement = Some(s);
+        Some(id)
+    }
+
     fn set_wait(&mut self, wait: Wait) {
         if let Phase::Session(_) = self.phase {
             self.phase = Phase::Session(wait);
@@ -271,12 +279,6 @@ impl ServerConnection {
                         consumed: pos,
                     })
                 }
-                Step::Retry(event) => {
-                    return Ok(Progress::Event {
-                        event,
-                        consumed: pos - len,
-                    })
-                }
                 Step::Closed => return Ok(Progress::Closed { consumed: pos }),
             }
         }
@@ -346,28 +348,30 @@ impl ServerConnection {
     ) -> Result<Step<'a>, ServerConnectionError> {
         Ok(match msg {
             FrontendMessage::Query(q) => {
-                if let Some(s) = self.unnamed_statement.take() {
-                    let id = s.id;
-                    self.spare_statement = Some(s);
-                    return Ok(Step::Retry(Event::StatementClosed { id }));
-                }
+                // A simple query ends the unnamed statement's life.
+                let replaces = self.drop_unnamed_statement();
                 if is_blank(q.sql.as_bytes()) {
                     EmptyQueryResponse.encode(out)?;
                     self.write_ready(self.status, out)?;
-                    return Ok(Step::Continue);
+                    return Ok(match replaces {
+                        Some(id) => Step::Event(Event::StatementClosed { id }),
+                        None => Step::Continue,
+                    });
                 }
                 self.set_wait(Wait::Query { copy_in: false });
-                Step::Event(Event::Query { sql: q.sql })
+                Step::Event(Event::Query {
+                    sql: q.sql,
+                    replaces,
+                })
             }
             FrontendMessage::Parse(p) => {
                 let name = name_key(p.statement);
-                if name.is_none() {
-                    if let Some(s) = self.unnamed_statement.take() {
-                        let id = s.id;
-                        self.spare_statement = Some(s);
-                        return Ok(Step::Retry(Event::StatementClosed { id }));
-                    }
-                } else if self.statements.contains_key(p.statement.as_bytes()) {
+                let replaces = if name.is_none() {
+                    self.drop_unnamed_statement()
+                } else {
+                    None
+                };
+                if name.is_some() && self.statements.contains_key(p.statement.as_bytes()) {
                     self.protocol_error(
                         tag::PARSE,
                         &ServerError::error(
@@ -389,6 +393,7 @@ impl ServerConnection {
                 self.set_wait(Wait::Parse { name, statement });
                 Step::Event(Event::Parse {
                     id,
+                    replaces,
                     name: p.statement,
                     query: p.query,
                     param_types: p.param_types,
@@ -619,13 +624,14 @@ impl ServerConnection {
                 out,
             );
         }
-        if name.is_none() {
-            if let Some(p) = self.unnamed_portal.take() {
+        let replaces = match name {
+            None => self.unnamed_portal.take().map(|p| {
                 let id = p.id;
                 self.spare_portal = Some(p);
-                return Ok(Step::Retry(Event::PortalClosed { id }));
-            }
-        }
+                id
+            }),
+            Some(_) => None,
+        };
         let mut portal = self.spare_portal.take().unwrap_or_default();
         if let Some(s) = self.statement(b.statement) {
             portal.description.copy_from(&s.description);
@@ -638,6 +644,7 @@ impl ServerConnection {
         self.set_wait(Wait::Bind { name, portal });
         Ok(Step::Event(Event::Bind {
             portal: id,
+            replaces,
             statement: statement_id,
             param_formats: b.param_formats,
             params: b.params,
@@ -1090,8 +1097,6 @@ enum Step<'a> {
     Continue,
     /// An event for the application; the message is consumed.
     Event(Event<'a>),
-    /// An event that comes first; the message is read again afterwards.
-    Retry(Event<'a>),
     /// The session ended.
     Closed,
 }

@@ -233,7 +233,10 @@ impl Toy {
                     .unwrap();
                 }
             }
-            Event::Query { sql } => {
+            Event::Query { sql, replaces } => {
+                if let Some(id) = replaces {
+                    self.statements.remove(&id);
+                }
                 let text = sql.to_str().unwrap_or_default().to_string();
                 // Only the DO block holds a semicolon inside a statement.
                 let mut stmts: Vec<Option<Sql>> = match classify(&text) {
@@ -264,7 +267,15 @@ impl Toy {
                     self.ready(conn, out);
                 }
             }
-            Event::Parse { id, query, .. } => {
+            Event::Parse {
+                id,
+                query,
+                replaces,
+                ..
+            } => {
+                if let Some(old) = replaces {
+                    self.statements.remove(&old);
+                }
                 let text = query.to_str().unwrap_or_default();
                 if classify(text).is_none() && text.contains(';') {
                     return self.fail(
@@ -295,11 +306,15 @@ impl Toy {
             }
             Event::Bind {
                 portal,
+                replaces,
                 statement,
                 param_formats,
                 params,
                 result_formats,
             } => {
+                if let Some(old) = replaces {
+                    self.portals.remove(&old);
+                }
                 let sql = self.statements[&statement];
                 if self.tx == Tx::Failed && !sql.is_tx_exit() {
                     return self.fail(conn, aborted(), out);
