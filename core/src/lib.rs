@@ -35,6 +35,8 @@ pub mod backend;
 mod buf;
 mod error;
 pub mod frame;
+#[cfg(feature = "alloc")]
+pub mod frontend;
 mod list;
 pub mod message;
 mod pgstr;

@@ -2,4 +2,5 @@
 #![allow(dead_code, clippy::pedantic)] // test scaffolding: clarity over pedantry
 
 pub mod capture;
+pub mod pg15;
 pub mod toy;
