@@ -24,10 +24,8 @@
 //! Before criterion runs, allocations per decode and per encode are counted and printed for
 //! every library and case, and the run stops if pgproto allocates at all.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::error::Error;
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::{BufMut, Bytes, BytesMut};
 use criterion::{BatchSize, Criterion, Throughput};
@@ -40,8 +38,8 @@ use pgproto::message::{
 };
 use pgproto::PgStr;
 use pgproto_benches::{
-    Fixtures, BIND, DATA_ROW_COLUMNS, ERROR_FIELDS, PGBENCH_AID, PGBENCH_BATCH, PGBENCH_QUERY,
-    PGBENCH_RESULT_FORMATS, ROW_FIELDS,
+    allocations, CountingAlloc, Fixtures, BIND, DATA_ROW_COLUMNS, ERROR_FIELDS, PGBENCH_AID,
+    PGBENCH_BATCH, PGBENCH_QUERY, PGBENCH_RESULT_FORMATS, ROW_FIELDS,
 };
 use pgwire::messages::data::{
     DataRow as PwDataRow, FieldDescription as PwFieldDescription,
@@ -75,49 +73,8 @@ const COUNT_CALLS: u32 = 1000;
 // ---------------------------------------------------------------------------------------------
 // Counting allocator
 
-/// Counts every allocation (and reallocation) of the process, then lets `System` do it.
-struct CountingAlloc;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
 #[global_allocator]
 static GLOBAL: CountingAlloc = CountingAlloc;
-
-// SAFETY: every method forwards its arguments unchanged to `System`, so the memory returned and
-// freed is exactly `System`'s and `System`'s guarantees carry over; the only addition is a
-// relaxed increment of an atomic counter, which neither allocates nor touches that memory.
-#[allow(
-    unsafe_code,
-    reason = "a global allocator is an unsafe impl; this one only forwards"
-)]
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which is `System`'s.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: as for `alloc`.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: `ptr` and `layout` came from this allocator, that is from `System`.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` and `layout` came from this allocator, that is from `System`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-fn allocations() -> usize {
-    ALLOCATIONS.load(Ordering::Relaxed)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Checksums: every decoder folds every field into one of these, the same way for each library.

@@ -3,9 +3,7 @@
 //! Execute, Sync → ParseComplete … ReadyForQuery), answered by a minimal application. Prints the
 //! allocations per cycle after warm-up, and fails if there are any.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use pgproto::backend::{
@@ -18,37 +16,10 @@ use pgproto::message::{
     TransactionStatus,
 };
 use pgproto::{List, PgStr};
-
-/// Counts allocations, forwarding every call to the system allocator.
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the counter is
-// a relaxed atomic that has no effect on the memory handed out.
-#[allow(
-    unsafe_code,
-    reason = "a global allocator is an unsafe trait; this one only counts"
-)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as ours, passed through.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as ours, passed through.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as ours, passed through.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use pgproto_benches::{allocations, CountingAlloc};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAlloc = CountingAlloc;
 
 const FIELD: FieldDescription<'static> = FieldDescription {
     name: PgStr::from_static("abalance"),
@@ -190,12 +161,12 @@ fn allocations_per_cycle(input: &[u8]) -> f64 {
         cycle(&mut conn, input, &mut out);
         out.clear();
     }
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     for _ in 0..1000 {
         cycle(&mut conn, input, &mut out);
         out.clear();
     }
-    let total = u32::try_from(ALLOCATIONS.load(Ordering::Relaxed) - before).unwrap_or(u32::MAX);
+    let total = u32::try_from(allocations() - before).unwrap_or(u32::MAX);
     f64::from(total) / 1000.0
 }
 
