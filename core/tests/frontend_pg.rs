@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use pgproto::frontend::{
     AuthKind, ChannelBinding, ClientConfig, ClientConnection, ClientError, ClientEvent,
-    ClientProgress, RequestId,
+    ClientProgress, RequestId, SslMode,
 };
 use pgproto::message::backend::BackendMessage;
 use pgproto::message::{Format, ProtocolVersion};
@@ -30,6 +30,7 @@ enum Ev {
     Resp(u64, char, bool, String),
     Skipped(u64),
     Fatal(String),
+    Ssl(bool),
     Other,
 }
 
@@ -40,6 +41,7 @@ fn s(b: &[u8]) -> String {
 fn owned(e: ClientEvent<'_>) -> Ev {
     match e {
         ClientEvent::Ready => Ev::Ready,
+        ClientEvent::SslResponse { accepted } => Ev::Ssl(accepted),
         ClientEvent::Authenticated => Ev::Authenticated,
         ClientEvent::Negotiated { version, .. } => Ev::Negotiated(version.minor),
         ClientEvent::Notice(n) => Ev::Notice(s(n.code().unwrap().as_bytes())),
@@ -73,8 +75,12 @@ fn owned(e: ClientEvent<'_>) -> Ev {
     }
 }
 
+/// A byte stream: TCP, or TLS over TCP.
+trait Io: Read + Write {}
+impl<T: Read + Write> Io for T {}
+
 struct Client {
-    stream: TcpStream,
+    stream: Box<dyn Io>,
     conn: ClientConnection<512>,
     input: Vec<u8>,
     out: Vec<u8>,
@@ -90,12 +96,10 @@ fn config(user: &str, password: Option<&str>) -> ClientConfig {
 impl Client {
     /// Connects and logs in; returns the error or the FATAL SQLSTATE if login fails.
     fn connect(config: ClientConfig) -> Result<Client, String> {
-        let stream = TcpStream::connect(("127.0.0.1", pg15().port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
+        let tcp = TcpStream::connect(("127.0.0.1", pg15().port)).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let mut c = Client {
-            stream,
+            stream: Box::new(tcp.try_clone().unwrap()),
             conn: ClientConnection::new(config, [9; 18]),
             input: Vec::new(),
             out: Vec::new(),
@@ -104,6 +108,19 @@ impl Client {
         loop {
             match c.next() {
                 Ok(Ev::Ready) => return Ok(c),
+                Ok(Ev::Ssl(true)) => {
+                    // The handshake, then the certificate's tls-server-end-point hash.
+                    let mut stream =
+                        rustls::StreamOwned::new(tls::client(), tcp.try_clone().unwrap());
+                    while stream.conn.is_handshaking() {
+                        stream.conn.complete_io(&mut stream.sock).unwrap();
+                    }
+                    let cert = stream.conn.peer_certificates().unwrap()[0].clone();
+                    let hash: [u8; 32] =
+                        <sha2::Sha256 as sha2::Digest>::digest(cert.as_ref()).into();
+                    c.stream = Box::new(stream);
+                    c.conn.tls_established(Some(&hash), &mut c.out).unwrap();
+                }
                 Ok(Ev::Fatal(code)) => return Err(code),
                 Ok(_) => {}
                 Err(e) => return Err(format!("{e}")),
@@ -490,4 +507,96 @@ fn function_call() {
             format!("{:?}", Some(&42i32.to_be_bytes()[..]))
         )
     );
+}
+
+/// A TLS client that accepts the test server's self-signed certificate: what matters here is
+/// the channel binding, which SCRAM-SHA-256-PLUS checks end to end.
+mod tls {
+    use std::sync::Arc;
+
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::{ring, verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    use rustls::{DigitallySignedStruct, SignatureScheme};
+
+    #[derive(Debug)]
+    struct AcceptAny(Arc<CryptoProvider>);
+
+    impl ServerCertVerifier for AcceptAny {
+        fn verify_server_cert(
+            &self,
+            _: &CertificateDer<'_>,
+            _: &[CertificateDer<'_>],
+            _: &ServerName<'_>,
+            _: &[u8],
+            _: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Ok(ServerCertVerified::assertion())
+        }
+        fn verify_tls12_signature(
+            &self,
+            m: &[u8],
+            c: &CertificateDer<'_>,
+            d: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls12_signature(m, c, d, &self.0.signature_verification_algorithms)
+        }
+        fn verify_tls13_signature(
+            &self,
+            m: &[u8],
+            c: &CertificateDer<'_>,
+            d: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls13_signature(m, c, d, &self.0.signature_verification_algorithms)
+        }
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
+    }
+
+    pub fn client() -> rustls::ClientConnection {
+        let provider = Arc::new(ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
+            .with_no_client_auth();
+        rustls::ClientConnection::new(Arc::new(config), ServerName::try_from("localhost").unwrap())
+            .unwrap()
+    }
+}
+
+#[test]
+fn tls_with_scram_sha_256_plus() {
+    let mut c = config("scram_user", Some("scram-pw"));
+    c.ssl = SslMode::Require;
+    c.channel_binding = ChannelBinding::Require;
+    let mut client = Client::connect(c.clone()).unwrap();
+    assert!(
+        client.conn.used_channel_binding(),
+        "SCRAM-SHA-256-PLUS over TLS"
+    );
+    let r = client
+        .conn
+        .query(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &mut client.out,
+        )
+        .unwrap();
+    client.send();
+    assert!(client
+        .until(r)
+        .contains(&Ev::Resp(r.0, 'D', false, "t".into())));
+    // Wrong password over TLS: 28P01 still.
+    c.password = Some(b"wrong".to_vec());
+    assert_eq!(Client::connect(c).err().unwrap(), "28P01");
+    // Without channel binding the server refuses nothing, but require_auth can.
+    let mut c = config("md5_user", Some("md5-pw"));
+    c.ssl = SslMode::Require;
+    c.channel_binding = ChannelBinding::Require;
+    assert!(Client::connect(c)
+        .err()
+        .unwrap()
+        .contains("channel binding"));
 }

@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 pub struct Pg15 {
     /// Its TCP port on 127.0.0.1.
     pub port: u16,
+    /// Its TLS certificate (PEM), self-signed for `localhost`.
+    pub cert_pem: Vec<u8>,
     _child: Child,
 }
 
@@ -29,20 +31,61 @@ CREATE ROLE clear_user LOGIN PASSWORD 'clear-pw';
 CREATE ROLE trust_user LOGIN SUPERUSER;
 ";
 
+/// Runs with_pg.sh, creates the roles, prints the port, then holds until stdin closes; removes
+/// the work directory (certificate, cluster) when PostgreSQL has stopped.
+const RUNNER: &str = r#"bash "$0" bash -c 'psql -qX -v ON_ERROR_STOP=1 -c "$0" >&2 && echo "$PGPORT" && cat >/dev/null' "$1"; rm -rf "$PGPROTO_PG_WORK""#;
+
 /// The server, started on first use; fails loudly if PostgreSQL 15 cannot be started.
 pub fn pg15() -> &'static Pg15 {
     static PG: OnceLock<Pg15> = OnceLock::new();
     PG.get_or_init(|| {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tools/pg/with_pg.sh");
-        let mut child = Command::new("bash")
-            .arg(script)
+        let work = std::env::temp_dir().join(format!("pgproto-pg15-{}", std::process::id()));
+        std::fs::create_dir_all(&work).unwrap();
+        let (crt, key) = (work.join("server.crt"), work.join("server.key"));
+        let status = Command::new("openssl")
             .args([
-                "bash",
-                "-c",
-                "psql -qX -v ON_ERROR_STOP=1 -c \"$0\" >&2 && echo \"$PGPORT\" && cat >/dev/null",
-                SETUP,
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=localhost",
+                "-days",
+                "2",
             ])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&crt)
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl is required to make the test server's certificate");
+        assert!(status.success(), "openssl failed");
+        assert!(Command::new("chmod")
+            .arg("600")
+            .arg(&key)
+            .status()
+            .unwrap()
+            .success());
+        // PostgreSQL runs as user postgres when the tests run as root: it must own its key.
+        let _ = Command::new("chown")
+            .arg("postgres:")
+            .arg(&key)
+            .arg(&crt)
+            .stderr(Stdio::null())
+            .status();
+        let conf = format!(
+            "ssl = on\nssl_cert_file = '{}'\nssl_key_file = '{}'\n",
+            crt.display(),
+            key.display()
+        );
+        let mut child = Command::new("bash")
+            .args(["-c", RUNNER, script, SETUP])
             .env("PGPROTO_PG_HBA", HBA)
+            .env("PGPROTO_PG_WORK", &work)
+            .env("PGPROTO_PG_CONF", conf)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -57,8 +100,10 @@ pub fn pg15() -> &'static Pg15 {
             .trim()
             .parse()
             .unwrap_or_else(|_| panic!("PostgreSQL 15 did not start (got {line:?})"));
+        let cert_pem = std::fs::read(&crt).unwrap();
         Pg15 {
             port,
+            cert_pem,
             _child: child,
         }
     })
