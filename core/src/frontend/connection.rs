@@ -75,7 +75,7 @@ impl<const N: usize> core::fmt::Debug for ClientConnection<N> {
 }
 
 fn text(s: &str) -> Result<PgStr<'_>, ClientError> {
-    PgStr::new(s.as_bytes()).map_err(|_| ClientError::Unexpected("NUL byte in a string"))
+    PgStr::new(s.as_bytes()).map_err(|_| ClientError::InteriorNul)
 }
 
 impl<const N: usize> ClientConnection<N> {
@@ -400,8 +400,7 @@ impl<const N: usize> ClientConnection<N> {
             Authentication::CleartextPassword => {
                 self.allowed(AuthKind::Password, "password")?;
                 self.used = Some(AuthKind::Password);
-                let pw = PgStr::new(self.password()?)
-                    .map_err(|_| ClientError::Unexpected("NUL in password"))?;
+                let pw = PgStr::new(self.password()?).map_err(|_| ClientError::InteriorNul)?;
                 PasswordMessage::new(pw).encode(out)?;
             }
             Authentication::Md5Password { salt } => {
@@ -505,26 +504,25 @@ impl<const N: usize> ClientConnection<N> {
         })
     }
 
-    fn push(&mut self, kind: Kind) -> Result<RequestId, ClientError> {
-        if !self.is_ready() {
-            return Err(ClientError::NotReady);
-        }
-        let id = RequestId(self.next_id);
-        self.queue
-            .push_back(Request { id, kind })
-            .map_err(|_| ClientError::QueueFull)?;
-        self.next_id += 1;
-        Ok(id)
-    }
-
-    fn check_room(&self) -> Result<(), ClientError> {
+    /// Writes one request message and queues it as `kind`.
+    fn request<B: WriteBuf + ?Sized>(
+        &mut self,
+        kind: Kind,
+        message: &impl Encode,
+        out: &mut B,
+    ) -> Result<RequestId, ClientError> {
         if !self.is_ready() {
             return Err(ClientError::NotReady);
         }
         if self.queue.is_full() {
             return Err(ClientError::QueueFull);
         }
-        Ok(())
+        message.encode(out)?;
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        // Cannot fail: checked for room above.
+        let _ = self.queue.push_back(Request { id, kind });
+        Ok(id)
     }
 
     /// Writes a simple Query (one or more statements); answered up to its ReadyForQuery.
@@ -533,9 +531,7 @@ impl<const N: usize> ClientConnection<N> {
         sql: &str,
         out: &mut B,
     ) -> Result<RequestId, ClientError> {
-        self.check_room()?;
-        Query::new(text(sql)?).encode(out)?;
-        self.push(Kind::Query)
+        self.request(Kind::Query, &Query::new(text(sql)?), out)
     }
 
     /// Writes Parse.
@@ -546,14 +542,15 @@ impl<const N: usize> ClientConnection<N> {
         param_types: &[u32],
         out: &mut B,
     ) -> Result<RequestId, ClientError> {
-        self.check_room()?;
-        Parse {
-            statement: text(name)?,
-            query: text(sql)?,
-            param_types: List::new(param_types),
-        }
-        .encode(out)?;
-        self.push(Kind::Parse)
+        self.request(
+            Kind::Parse,
+            &Parse {
+                statement: text(name)?,
+                query: text(sql)?,
+                param_types: List::new(param_types),
+            },
+            out,
+        )
     }
 
     /// Writes Bind.
@@ -566,16 +563,17 @@ impl<const N: usize> ClientConnection<N> {
         result_formats: &[Format],
         out: &mut B,
     ) -> Result<RequestId, ClientError> {
-        self.check_room()?;
-        Bind {
-            portal: text(portal)?,
-            statement: text(statement)?,
-            param_formats: List::new(param_formats),
-            params: List::new(params),
-            result_formats: List::new(result_formats),
-        }
-        .encode(out)?;
-        self.push(Kind::Bind)
+        self.request(
+            Kind::Bind,
+            &Bind {
+                portal: text(portal)?,
+                statement: text(statement)?,
+                param_formats: List::new(param_formats),
+                params: List::new(params),
+                result_formats: List::new(result_formats),
+            },
+            out,
+        )
     }
 
     /// Writes Describe of a statement (ParameterDescription, then RowDescription or NoData).
@@ -584,13 +582,14 @@ impl<const N: usize> ClientConnection<N> {
         name: &str,
         out: &mut B,
     ) -> Result<RequestId, ClientError> {
-        self.check_room()?;
-        Describe {
-            target: Target::Statement,
-            name: text(name)?,
-        }
-        .encode(out)?;
-        self.push(Kind::DescribeStatement)
+        self.request(
+            Kind::DescribeStatement,
+            &Describe {
+                target: Target::Statement,
+                name: text(name)?,
+            },
+            out,
+        )
     }
 
     /// Writes Describe of a portal (RowDescription or NoData).
@@ -599,13 +598,14 @@ impl<const N: usize> ClientConnection<N> {
         name: &str,
         out: &mut B,
     ) -> Result<RequestId, ClientError> {
-        self.check_room()?;
-        Describe {
-            target: Target::Portal,
-            name: text(name)?,
-        }
-        .encode(out)?;
-        self.push(Kind::DescribePortal)
+        self.request(
+            Kind::DescribePortal,
+            &Describe {
+                target: Target::Portal,
+                name: text(name)?,
+            },
+            out,
+        )
     }
 
     /// Writes Execute; `max_rows` 0 runs to completion, otherwise PortalSuspended may end it.
@@ -615,14 +615,15 @@ impl<const N: usize> ClientConnection<N> {
         max_rows: u32,
         out: &mut B,
     ) -> Result<RequestId, ClientError> {
-        self.check_room()?;
         let max_rows = i32::try_from(max_rows).unwrap_or(i32::MAX);
-        Execute {
-            portal: text(portal)?,
-            max_rows,
-        }
-        .encode(out)?;
-        self.push(Kind::Execute)
+        self.request(
+            Kind::Execute,
+            &Execute {
+                portal: text(portal)?,
+                max_rows,
+            },
+            out,
+        )
     }
 
     /// Writes Close of a statement.
@@ -631,13 +632,14 @@ impl<const N: usize> ClientConnection<N> {
         name: &str,
         out: &mut B,
     ) -> Result<RequestId, ClientError> {
-        self.check_room()?;
-        Close {
-            target: Target::Statement,
-            name: text(name)?,
-        }
-        .encode(out)?;
-        self.push(Kind::Close)
+        self.request(
+            Kind::Close,
+            &Close {
+                target: Target::Statement,
+                name: text(name)?,
+            },
+            out,
+        )
     }
 
     /// Writes Close of a portal.
@@ -646,20 +648,19 @@ impl<const N: usize> ClientConnection<N> {
         name: &str,
         out: &mut B,
     ) -> Result<RequestId, ClientError> {
-        self.check_room()?;
-        Close {
-            target: Target::Portal,
-            name: text(name)?,
-        }
-        .encode(out)?;
-        self.push(Kind::Close)
+        self.request(
+            Kind::Close,
+            &Close {
+                target: Target::Portal,
+                name: text(name)?,
+            },
+            out,
+        )
     }
 
     /// Writes Sync; answered by ReadyForQuery.
     pub fn sync<B: WriteBuf + ?Sized>(&mut self, out: &mut B) -> Result<RequestId, ClientError> {
-        self.check_room()?;
-        Sync.encode(out)?;
-        self.push(Kind::Sync)
+        self.request(Kind::Sync, &Sync, out)
     }
 
     /// Writes Flush: the server sends what it has buffered. Not a request: nothing answers it.
@@ -677,15 +678,16 @@ impl<const N: usize> ClientConnection<N> {
         result_format: Format,
         out: &mut B,
     ) -> Result<RequestId, ClientError> {
-        self.check_room()?;
-        FunctionCall {
-            function,
-            arg_formats: List::new(arg_formats),
-            args: List::new(args),
-            result_format,
-        }
-        .encode(out)?;
-        self.push(Kind::FunctionCall)
+        self.request(
+            Kind::FunctionCall,
+            &FunctionCall {
+                function,
+                arg_formats: List::new(arg_formats),
+                args: List::new(args),
+                result_format,
+            },
+            out,
+        )
     }
 
     /// Writes a chunk of COPY FROM STDIN data (after a CopyInResponse).

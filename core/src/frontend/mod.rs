@@ -18,7 +18,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::message::backend::{BackendMessage, ErrorResponse};
-use crate::message::{ProtocolVersion, TransactionStatus};
+use crate::message::ProtocolVersion;
 use crate::{DecodeError, EncodeError, PgStr};
 
 /// Whether to ask for TLS first (libpq's `sslmode`, without certificate checks, which belong to
@@ -217,7 +217,7 @@ pub enum ClientError {
     /// A request was written before the connection was ready, or after it closed.
     #[error("connection not ready for requests")]
     NotReady,
+    /// A name, query or password holds a NUL byte, which protocol strings cannot carry.
+    #[error("string contains a NUL byte")]
+    InteriorNul,
 }
-
-/// Transaction status as the last ReadyForQuery reported it.
-pub type Status = TransactionStatus;
