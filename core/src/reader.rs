@@ -101,8 +101,11 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Position of the first NUL. Protocol strings are mostly short (names, tags): the first 32
-/// bytes are searched a word at a time inline, longer ones with `memchr`'s vectorized search.
+/// Bytes searched a word at a time before handing the rest to `memchr`'s vectorized search.
+const INLINE_SEARCH: usize = 32;
+
+/// Position of the first NUL. Protocol strings are mostly short (names, tags): their first bytes
+/// are searched a word at a time inline, the rest of longer ones with `memchr`.
 #[inline]
 pub(crate) fn find_nul(s: &[u8]) -> Option<usize> {
     const LOW: u64 = 0x0101_0101_0101_0101;
@@ -118,7 +121,7 @@ pub(crate) fn find_nul(s: &[u8]) -> Option<usize> {
         }
         at += 8;
         rest = tail;
-        if at == 32 {
+        if at == INLINE_SEARCH {
             return memchr::memchr(0, rest).map(|p| p + at);
         }
     }
