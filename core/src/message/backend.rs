@@ -3,7 +3,9 @@
 pub use super::authentication::Authentication;
 pub use super::copy::{CopyData, CopyDone};
 pub use super::data_row::{DataRow, DataRowWriter};
-pub use super::error_response::{ErrorField, ErrorResponse, FieldCode, NoticeResponse};
+pub use super::error_response::{
+    ErrorField, ErrorFields, ErrorFieldsIter, ErrorResponse, FieldCode, NoticeResponse,
+};
 pub use super::row_description::{FieldDescription, RowDescription};
 
 use super::fields::{Format, SecretKey, TransactionStatus};

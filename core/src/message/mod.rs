@@ -18,7 +18,9 @@ pub use authentication::Authentication;
 pub use backend::BackendMessage;
 pub use copy::{CopyData, CopyDone};
 pub use data_row::{DataRow, DataRowWriter};
-pub use error_response::{ErrorField, ErrorResponse, FieldCode, NoticeResponse};
+pub use error_response::{
+    ErrorField, ErrorFields, ErrorFieldsIter, ErrorResponse, FieldCode, NoticeResponse,
+};
 pub use fields::{Format, SecretKey, Target, TransactionStatus};
 pub use frontend::{FrontendMessage, PasswordKind};
 pub use row_description::{FieldDescription, RowDescription};
