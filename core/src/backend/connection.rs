@@ -5,7 +5,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::error::{sqlstate, ServerError};
-use super::session::{Portal, Statement, Wait};
+use super::prepared::{Portal, Statement};
+use super::session::Wait;
 use super::startup::AuthStep;
 use super::{Instant, Progress, Secrets, ServerConfig, ServerConnectionError};
 use crate::message::{ProtocolVersion, TransactionStatus};

@@ -30,6 +30,7 @@
 
 mod connection;
 mod error;
+mod prepared;
 mod session;
 mod startup;
 

@@ -7,19 +7,18 @@ use alloc::vec::Vec;
 use super::connection::{Phase, ServerConnection};
 use super::error::pg_text;
 use super::error::{sqlstate, ServerError};
+use super::prepared::{Portal, Statement};
 use super::{Event, Progress, ServerConnectionError};
 use crate::frame::{self, Decoded, Limits};
 use crate::message::backend::{
     BindComplete, CloseComplete, CommandComplete, CopyBothResponse, CopyData, CopyDone,
     CopyInResponse, CopyOutResponse, DataRowWriter, EmptyQueryResponse, FieldDescription,
-    FunctionCallResponse, NoData, NotificationResponse, ParameterDescription, ParameterStatus,
+    FunctionCallResponse, NotificationResponse, ParameterDescription, ParameterStatus,
     ParseComplete, PortalSuspended, ReadyForQuery, RowDescription,
 };
 use crate::message::frontend::{Bind, CopyFail, FrontendMessage, PasswordKind};
-use crate::message::{
-    put_count, tag, write_frame, Encode, Format, Message, Target, TransactionStatus,
-};
-use crate::{DecodeError, EncodeError, List, PgStr, WriteBuf};
+use crate::message::{tag, Encode, Format, Message, Target, TransactionStatus};
+use crate::{DecodeError, List, PgStr, WriteBuf};
 
 /// What the session waits for.
 pub(crate) enum Wait {
@@ -63,101 +62,6 @@ pub enum ExecuteOutcome<'a> {
     Suspended,
     /// The statement was empty: EmptyQueryResponse.
     Empty,
-}
-
-/// A column of a stored description (its name lives in [`Description::names`]).
-#[derive(Debug, Clone, Copy)]
-#[allow(clippy::struct_field_names)] // named as the RowDescription fields they store
-struct Column {
-    name_end: usize,
-    table_oid: u32,
-    column_id: i16,
-    type_oid: u32,
-    type_size: i16,
-    type_modifier: i32,
-    format: Format,
-}
-
-/// Result columns kept for Describe, in storage that is reused rather than reallocated.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Description {
-    returns_rows: bool,
-    names: Vec<u8>,
-    columns: Vec<Column>,
-}
-
-impl Description {
-    fn set(&mut self, fields: Option<&[FieldDescription<'_>]>) {
-        self.names.clear();
-        self.columns.clear();
-        self.returns_rows = fields.is_some();
-        for f in fields.unwrap_or_default() {
-            self.names.extend_from_slice(f.name.as_bytes());
-            self.columns.push(Column {
-                name_end: self.names.len(),
-                table_oid: f.table_oid,
-                column_id: f.column_id,
-                type_oid: f.type_oid,
-                type_size: f.type_size,
-                type_modifier: f.type_modifier,
-                format: Format::Text,
-            });
-        }
-    }
-
-    fn copy_from(&mut self, other: &Description) {
-        self.returns_rows = other.returns_rows;
-        self.names.clone_from(&other.names);
-        self.columns.clone_from(&other.columns);
-    }
-
-    fn fields(&self) -> impl Iterator<Item = FieldDescription<'_>> + '_ {
-        let mut start = 0;
-        self.columns.iter().map(move |c| {
-            let name = PgStr::new(self.names.get(start..c.name_end).unwrap_or_default())
-                .unwrap_or_default();
-            start = c.name_end;
-            FieldDescription {
-                name,
-                table_oid: c.table_oid,
-                column_id: c.column_id,
-                type_oid: c.type_oid,
-                type_size: c.type_size,
-                type_modifier: c.type_modifier,
-                format: c.format,
-            }
-        })
-    }
-
-    /// RowDescription, or NoData for a statement without result rows.
-    fn write<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), EncodeError> {
-        if !self.returns_rows {
-            return NoData.encode(out);
-        }
-        let body_len = 2 + self.fields().map(|f| f.name.len() + 19).sum::<usize>();
-        write_frame(out, Some(tag::ROW_DESCRIPTION), body_len, |b| {
-            put_count(b, self.columns.len())?;
-            for f in self.fields() {
-                List::new(core::slice::from_ref(&f)).write_items(b)?;
-            }
-            Ok(())
-        })
-    }
-}
-
-/// A prepared statement.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Statement {
-    id: u64,
-    param_types: Vec<u32>,
-    description: Description,
-}
-
-/// A portal: a bound statement, with its result formats applied.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Portal {
-    id: u64,
-    description: Description,
 }
 
 fn name_key(name: PgStr<'_>) -> Option<Vec<u8>> {
