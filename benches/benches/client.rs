@@ -14,9 +14,9 @@ use pgproto::message::backend::{
     Authentication, BindComplete, CommandComplete, DataRow, ParseComplete, ReadyForQuery,
     RowDescription,
 };
-use pgproto::message::{Encode, FieldDescription, Format, TransactionStatus};
+use pgproto::message::{Encode, TransactionStatus};
 use pgproto::PgStr;
-use pgproto_benches::{allocations, CountingAlloc};
+use pgproto_benches::{allocations, CountingAlloc, ABALANCE};
 use postgres_protocol::message::backend::Message as PpMessage;
 use postgres_protocol::message::frontend as pp;
 use postgres_protocol::IsNull;
@@ -32,15 +32,7 @@ fn response() -> Vec<u8> {
     let mut v = Vec::new();
     ParseComplete.encode(&mut v).unwrap();
     BindComplete.encode(&mut v).unwrap();
-    let field = [FieldDescription {
-        name: PgStr::from_static("abalance"),
-        table_oid: 16_397,
-        column_id: 3,
-        type_oid: 23,
-        type_size: 4,
-        type_modifier: -1,
-        format: Format::Text,
-    }];
+    let field = [ABALANCE];
     RowDescription::new(&field).encode(&mut v).unwrap();
     let cols: [Option<&[u8]>; 1] = [Some(b"-2757")];
     DataRow::new(&cols).encode(&mut v).unwrap();

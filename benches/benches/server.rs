@@ -12,24 +12,13 @@ use pgproto::backend::{
 };
 use pgproto::message::frontend::{Bind, Describe, Execute, Parse, Query, Sync};
 use pgproto::message::{
-    Encode, FieldDescription, Format, ProtocolVersion, StartupMessage, StartupParam, Target,
-    TransactionStatus,
+    Encode, ProtocolVersion, StartupMessage, StartupParam, Target, TransactionStatus,
 };
 use pgproto::{List, PgStr};
-use pgproto_benches::{allocations, CountingAlloc};
+use pgproto_benches::{allocations, CountingAlloc, ABALANCE};
 
 #[global_allocator]
 static GLOBAL: CountingAlloc = CountingAlloc;
-
-const FIELD: FieldDescription<'static> = FieldDescription {
-    name: PgStr::from_static("abalance"),
-    table_oid: 16_397,
-    column_id: 3,
-    type_oid: 23,
-    type_size: 4,
-    type_modifier: -1,
-    format: Format::Text,
-};
 
 /// Answers every event the way a trivial engine would: one int4 row.
 fn answer(conn: &mut ServerConnection, event: Event<'_>, out: &mut Vec<u8>) {
@@ -40,7 +29,7 @@ fn answer(conn: &mut ServerConnection, event: Event<'_>, out: &mut Vec<u8>) {
             .unwrap(),
         Event::Authenticated => conn.start_session(out).unwrap(),
         Event::Query { .. } => {
-            conn.row_description(&[FIELD], out).unwrap();
+            conn.row_description(&[ABALANCE], out).unwrap();
             let mut row = conn.data_row(out).unwrap();
             row.display(-2757).unwrap();
             row.finish().unwrap();
@@ -51,7 +40,7 @@ fn answer(conn: &mut ServerConnection, event: Event<'_>, out: &mut Vec<u8>) {
             .parse_complete(
                 StatementDescription {
                     param_types: &[23],
-                    fields: Some(&[FIELD]),
+                    fields: Some(&[ABALANCE]),
                 },
                 out,
             )

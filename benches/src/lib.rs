@@ -201,6 +201,17 @@ fn encode_all<M: Encode>(messages: &[M]) -> Vec<u8> {
     out
 }
 
+/// The column of pgbench's `SELECT abalance FROM pgbench_accounts WHERE aid = $1`.
+pub const ABALANCE: FieldDescription<'static> = FieldDescription {
+    name: PgStr::from_static("abalance"),
+    table_oid: 16_397,
+    column_id: 3,
+    type_oid: 23,
+    type_size: 4,
+    type_modifier: -1,
+    format: Format::Text,
+};
+
 // Counting allocator: each bench binary installs it with
 // `#[global_allocator] static GLOBAL: CountingAlloc = CountingAlloc;`.
 

@@ -48,6 +48,18 @@ pub(crate) enum Route {
     Invalid,
 }
 
+/// Messages of the COPY sub-protocol, which a Query or an Execute can start.
+fn is_copy(t: u8) -> bool {
+    matches!(
+        t,
+        tag::COPY_IN_RESPONSE
+            | tag::COPY_OUT_RESPONSE
+            | tag::COPY_BOTH_RESPONSE
+            | tag::COPY_DATA
+            | tag::COPY_DONE
+    )
+}
+
 /// Routes message `m` (already known not to be asynchronous) for a request of `kind`.
 pub(crate) fn route(kind: Kind, m: &BackendMessage<'_>) -> Route {
     let t = m.tag();
@@ -58,12 +70,8 @@ pub(crate) fn route(kind: Kind, m: &BackendMessage<'_>) -> Route {
             | tag::DATA_ROW
             | tag::COMMAND_COMPLETE
             | tag::EMPTY_QUERY_RESPONSE
-            | tag::ERROR_RESPONSE
-            | tag::COPY_IN_RESPONSE
-            | tag::COPY_OUT_RESPONSE
-            | tag::COPY_BOTH_RESPONSE
-            | tag::COPY_DATA
-            | tag::COPY_DONE => Route::More,
+            | tag::ERROR_RESPONSE => Route::More,
+            t if is_copy(t) => Route::More,
             _ => Route::Invalid,
         },
         Kind::FunctionCall => match t {
@@ -91,12 +99,8 @@ pub(crate) fn route(kind: Kind, m: &BackendMessage<'_>) -> Route {
             tag::COMMAND_COMPLETE | tag::EMPTY_QUERY_RESPONSE | tag::PORTAL_SUSPENDED => {
                 Route::Done
             }
-            tag::DATA_ROW
-            | tag::COPY_IN_RESPONSE
-            | tag::COPY_OUT_RESPONSE
-            | tag::COPY_BOTH_RESPONSE
-            | tag::COPY_DATA
-            | tag::COPY_DONE => Route::More,
+            tag::DATA_ROW => Route::More,
+            t if is_copy(t) => Route::More,
             _ => Route::Invalid,
         },
         _ => Route::Invalid,
