@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need (PostgreSQL 15 server and
-# clients), re-checks the recorded PostgreSQL behaviour against a live server, then runs every
+# clients; openssl for the test server's TLS certificate), re-checks the recorded PostgreSQL behaviour against a live server, then runs every
 # Rust test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -x /usr/bin/psql ] || [ ! -x /usr/bin/pgbench ]; then
-  apt-get update && apt-get install -y postgresql postgresql-client
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -x /usr/bin/psql ] || [ ! -x /usr/bin/pgbench ] \
+  || ! command -v openssl >/dev/null; then
+  apt-get update && apt-get install -y postgresql postgresql-client openssl
 fi
 
 live=$(mktemp -d /tmp/pgproto-live.XXXXXX)
