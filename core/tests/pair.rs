@@ -240,3 +240,35 @@ fn copy_in_and_out() {
         .unwrap();
     assert_eq!(p.run().unwrap().join(" "), "C Z H d d d c C Z");
 }
+
+#[test]
+fn notifications_and_cancel_requests() {
+    let mut p = Pair::new(
+        config("test", None),
+        (AuthMethod::Trust, Secret::None),
+        None,
+    );
+    p.run().unwrap();
+    p.client.query("LISTEN c", &mut p.to_server).unwrap();
+    p.client.query("NOTIFY c, 'x'", &mut p.to_server).unwrap();
+    assert_eq!(p.run().unwrap().join(" "), "C Z C A Z");
+
+    // The CancelRequest the client writes reaches a new server connection as the right key.
+    let mut cancel = Vec::new();
+    p.client.cancel_request(&mut cancel).unwrap();
+    let mut other = ServerConnection::new(ServerConfig::default(), Secrets::fixed(1), Instant(0));
+    match other
+        .poll_event(Instant(0), &cancel, &mut Vec::new())
+        .unwrap()
+    {
+        pgproto::backend::Progress::Event {
+            event: pgproto::backend::Event::CancelRequest { pid, key },
+            ..
+        } => {
+            assert_eq!(pid, 77);
+            assert_eq!(key.as_bytes(), &Secrets::fixed(77).cancel_key[..]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(other.is_closed());
+}
