@@ -90,6 +90,18 @@ impl ServerConnection {
         }
     }
 
+    /// Marks the running simple query or Execute as receiving COPY data, or not; false when
+    /// neither is running.
+    fn set_copy_in(&mut self, on: bool) -> bool {
+        match &mut self.phase {
+            Phase::Session(Wait::Query { copy_in } | Wait::Execute { copy_in, .. }) => {
+                *copy_in = on;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Takes what the session waits for, leaving it idle.
     fn take_wait(&mut self) -> Wait {
         match &mut self.phase {
@@ -619,21 +631,10 @@ impl ServerConnection {
         f: frame::Frame<'a>,
         out: &mut B,
     ) -> Result<Option<Event<'a>>, ServerConnectionError> {
-        let end_copy = |me: &mut Self| match me.wait() {
-            Some(Wait::Query { .. }) => me.set_wait(Wait::Query { copy_in: false }),
-            Some(Wait::Execute { max_rows, .. }) => {
-                let max_rows = *max_rows;
-                me.set_wait(Wait::Execute {
-                    max_rows,
-                    copy_in: false,
-                });
-            }
-            _ => {}
-        };
         match f.tag {
             tag::COPY_DATA => Ok(Some(Event::CopyData(f.body))),
             tag::COPY_DONE => {
-                end_copy(self);
+                self.set_copy_in(false);
                 Ok(Some(Event::CopyDone))
             }
             // Flush and Sync are ignored during COPY FROM STDIN, as the protocol says.
@@ -674,7 +675,7 @@ impl ServerConnection {
             self.discard_until_sync = true;
             self.set_wait(Wait::Idle);
         } else {
-            self.set_wait(Wait::Query { copy_in: false });
+            self.set_copy_in(false);
         }
     }
 
@@ -814,7 +815,9 @@ impl ServerConnection {
                 self.discard_until_sync = true;
                 self.set_wait(Wait::Idle);
             }
-            Some(Wait::Query { .. }) => self.set_wait(Wait::Query { copy_in: false }),
+            Some(Wait::Query { .. }) => {
+                self.set_copy_in(false);
+            }
             _ => {}
         }
         Ok(())
@@ -912,16 +915,8 @@ impl ServerConnection {
         columns: &[Format],
         out: &mut B,
     ) -> Result<(), ServerConnectionError> {
-        match self.wait() {
-            Some(Wait::Query { .. }) => self.set_wait(Wait::Query { copy_in: true }),
-            Some(Wait::Execute { max_rows, .. }) => {
-                let max_rows = *max_rows;
-                self.set_wait(Wait::Execute {
-                    max_rows,
-                    copy_in: true,
-                });
-            }
-            _ => return Err(ServerConnectionError::Unexpected("copy_in outside a query")),
+        if !self.set_copy_in(true) {
+            return Err(ServerConnectionError::Unexpected("copy_in outside a query"));
         }
         CopyInResponse {
             format,
