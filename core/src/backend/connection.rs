@@ -2,6 +2,7 @@
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::error::{sqlstate, ServerError};
@@ -35,7 +36,7 @@ pub(crate) enum Phase {
 
 /// The server side of one connection, as a state machine: bytes in, events and frames out.
 pub struct ServerConnection {
-    pub(crate) config: ServerConfig,
+    pub(crate) config: Arc<ServerConfig>,
     pub(crate) secrets: Secrets,
     pub(crate) phase: Phase,
     pub(crate) flush: bool,
@@ -71,10 +72,11 @@ impl core::fmt::Debug for ServerConnection {
 }
 
 impl ServerConnection {
-    /// A connection that has just been accepted, at time `now`.
-    pub fn new(config: ServerConfig, secrets: Secrets, now: Instant) -> Self {
+    /// A connection that has just been accepted, at time `now`. A server shares one
+    /// configuration among its connections (`Arc<ServerConfig>`).
+    pub fn new(config: impl Into<Arc<ServerConfig>>, secrets: Secrets, now: Instant) -> Self {
         Self {
-            config,
+            config: config.into(),
             secrets,
             phase: Phase::Startup {
                 ssl_done: false,

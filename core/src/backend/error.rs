@@ -79,6 +79,12 @@ pub mod sqlstate {
     pub const INVALID_TEXT_REPRESENTATION: &str = "22P02";
     /// `22012` division_by_zero.
     pub const DIVISION_BY_ZERO: &str = "22012";
+    /// `22021` character_not_in_repertoire (text that is not valid in the encoding).
+    pub const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
+    /// `54000` program_limit_exceeded.
+    pub const PROGRAM_LIMIT_EXCEEDED: &str = "54000";
+    /// `42601` syntax_error.
+    pub const SYNTAX_ERROR: &str = "42601";
     /// `XX000` internal_error.
     pub const INTERNAL_ERROR: &str = "XX000";
 }

@@ -1,0 +1,66 @@
+//! tokio's sockets and timers as the service layer's [`Transport`] and [`Clock`].
+
+use std::io;
+
+use bytes::BytesMut;
+use pgproto_service::pgproto::backend::Instant;
+use pgproto_service::{Clock, Transport};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpStream, UnixStream};
+
+/// An accepted connection: TCP or Unix socket.
+#[derive(Debug)]
+pub enum Stream {
+    /// TCP (`TCP_NODELAY` set, as PostgreSQL does).
+    Tcp(TcpStream),
+    /// Unix-domain socket.
+    Unix(UnixStream),
+}
+
+impl Transport for Stream {
+    async fn readable(&mut self) -> io::Result<()> {
+        match self {
+            Self::Tcp(s) => s.readable().await,
+            Self::Unix(s) => s.readable().await,
+        }
+    }
+
+    fn try_read(&mut self, buf: &mut BytesMut) -> io::Result<usize> {
+        match self {
+            Self::Tcp(s) => s.try_read_buf(buf),
+            Self::Unix(s) => s.try_read_buf(buf),
+        }
+    }
+
+    async fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        match self {
+            Self::Tcp(s) => s.write_all(data).await,
+            Self::Unix(s) => s.write_all(data).await,
+        }
+    }
+}
+
+/// tokio's clock: microseconds since the clock was made.
+#[derive(Debug, Clone, Copy)]
+pub struct TokioClock {
+    base: tokio::time::Instant,
+}
+
+impl Default for TokioClock {
+    fn default() -> Self {
+        Self {
+            base: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for TokioClock {
+    fn now(&self) -> Instant {
+        Instant(u64::try_from(self.base.elapsed().as_micros()).unwrap_or(u64::MAX))
+    }
+
+    async fn sleep_until(&self, deadline: Instant) {
+        let at = self.base + std::time::Duration::from_micros(deadline.0);
+        tokio::time::sleep_until(at).await;
+    }
+}

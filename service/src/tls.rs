@@ -1,0 +1,219 @@
+//! TLS over any [`Transport`], driven here once with rustls (ring provider): the server side
+//! (after SSLRequest, or direct TLS with ALPN `postgresql`) and the client side.
+
+use std::io::{self, Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::{Buf, BytesMut};
+use pgproto::auth::channel_binding::{tls_server_end_point, EndPoint};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::transport::{read_some, Transport};
+
+/// The ALPN protocol name PostgreSQL uses (required for direct TLS).
+pub const ALPN_POSTGRESQL: &[u8] = b"postgresql";
+
+/// A server's TLS settings: the rustls configuration and the certificate's channel binding data.
+#[derive(Clone)]
+pub struct TlsAcceptor {
+    config: Arc<rustls::ServerConfig>,
+    end_point: Option<EndPoint>,
+}
+
+impl core::fmt::Debug for TlsAcceptor {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TlsAcceptor")
+            .field("channel_binding", &self.end_point.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The ring crypto provider every TLS configuration here uses.
+pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn invalid(e: impl std::fmt::Display) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e.to_string())
+}
+
+impl TlsAcceptor {
+    /// From a PEM certificate chain (leaf first) and a PEM private key.
+    pub fn from_pem_files(cert: &Path, key: &Path) -> io::Result<Self> {
+        let certs = CertificateDer::pem_file_iter(cert)
+            .map_err(|e| invalid(format!("{}: {e}", cert.display())))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid(format!("{}: {e}", cert.display())))?;
+        let key = PrivateKeyDer::from_pem_file(key)
+            .map_err(|e| invalid(format!("{}: {e}", key.display())))?;
+        Self::new(certs, key)
+    }
+
+    /// From a DER certificate chain (leaf first) and its private key.
+    pub fn new(certs: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> io::Result<Self> {
+        let end_point = certs.first().and_then(|c| tls_server_end_point(c));
+        let mut config = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .map_err(invalid)?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .map_err(invalid)?;
+        config.alpn_protocols = vec![ALPN_POSTGRESQL.to_vec()];
+        Ok(Self {
+            config: Arc::new(config),
+            end_point,
+        })
+    }
+
+    /// The `tls-server-end-point` data for SCRAM-SHA-256-PLUS, if the certificate allows it.
+    pub fn channel_binding(&self) -> Option<&[u8]> {
+        self.end_point.as_deref()
+    }
+
+    /// Runs the server handshake on `io`; `early` holds bytes already read from it (the start
+    /// of a direct-TLS ClientHello). With `direct`, the client must have negotiated ALPN
+    /// `postgresql`, as PostgreSQL 17 requires.
+    pub async fn accept<T: Transport>(&self, io: T, early: &[u8], direct: bool) -> io::Result<Tls<T>> {
+        let conn = rustls::ServerConnection::new(self.config.clone()).map_err(invalid)?;
+        let tls = Tls::handshake(io, conn.into(), early).await?;
+        if direct && tls.tls.alpn_protocol() != Some(ALPN_POSTGRESQL) {
+            return Err(invalid("direct TLS connection without ALPN \"postgresql\""));
+        }
+        Ok(tls)
+    }
+}
+
+/// A TLS stream over a transport; itself a [`Transport`].
+pub struct Tls<T> {
+    io: T,
+    tls: rustls::Connection,
+    /// Ciphertext read but not yet handed to rustls.
+    raw: BytesMut,
+    /// Ciphertext to send.
+    out: Vec<u8>,
+    /// The peer closed the stream (or sent close_notify).
+    eof: bool,
+}
+
+impl<T> core::fmt::Debug for Tls<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Tls").field("eof", &self.eof).finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport> Tls<T> {
+    /// Completes a handshake for `tls` over `io`, starting from `early` bytes already read.
+    pub async fn handshake(io: T, tls: rustls::Connection, early: &[u8]) -> io::Result<Self> {
+        let mut this = Self {
+            io,
+            tls,
+            raw: BytesMut::from(early),
+            out: Vec::new(),
+            eof: false,
+        };
+        loop {
+            let process = this.process();
+            this.send_pending().await?;
+            process?;
+            if !this.tls.is_handshaking() {
+                return Ok(this);
+            }
+            if this.eof {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            if read_some(&mut this.io, &mut this.raw, 16 * 1024).await? == 0 {
+                this.eof = true;
+            }
+        }
+    }
+
+    /// The negotiated ALPN protocol.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        self.tls.alpn_protocol()
+    }
+
+    /// The peer's certificate chain (leaf first), on the client side.
+    pub fn peer_certificates(&self) -> Option<&[CertificateDer<'static>]> {
+        self.tls.peer_certificates()
+    }
+
+    /// Hands buffered ciphertext to rustls; returns how much plaintext is ready.
+    fn process(&mut self) -> io::Result<usize> {
+        loop {
+            let n = if self.raw.is_empty() {
+                0
+            } else {
+                let mut slice = &self.raw[..];
+                let n = self.tls.read_tls(&mut slice)?;
+                self.raw.advance(n);
+                n
+            };
+            let state = self.tls.process_new_packets().map_err(invalid)?;
+            if state.peer_has_closed() {
+                self.eof = true;
+            }
+            if n == 0 || self.raw.is_empty() {
+                return Ok(state.plaintext_bytes_to_read());
+            }
+        }
+    }
+
+    /// Writes what rustls has to send (handshake records, alerts, application data).
+    async fn send_pending(&mut self) -> io::Result<()> {
+        while self.tls.wants_write() {
+            self.tls.write_tls(&mut self.out)?;
+        }
+        if !self.out.is_empty() {
+            let r = self.io.write_all(&self.out).await;
+            self.out.clear();
+            r?;
+        }
+        Ok(())
+    }
+
+    fn plaintext_ready(&mut self) -> io::Result<usize> {
+        match self.tls.process_new_packets() {
+            Ok(s) => Ok(s.plaintext_bytes_to_read()),
+            Err(e) => Err(invalid(e)),
+        }
+    }
+}
+
+impl<T: Transport> Transport for Tls<T> {
+    async fn readable(&mut self) -> io::Result<()> {
+        if self.eof || !self.raw.is_empty() || self.plaintext_ready()? > 0 {
+            return Ok(());
+        }
+        self.io.readable().await
+    }
+
+    fn try_read(&mut self, buf: &mut BytesMut) -> io::Result<usize> {
+        let mut ready = self.process()?;
+        if ready == 0 && !self.eof {
+            self.raw.reserve(16 * 1024);
+            if self.io.try_read(&mut self.raw)? == 0 {
+                self.eof = true;
+            }
+            ready = self.process()?;
+        }
+        if ready == 0 {
+            return if self.eof {
+                Ok(0)
+            } else {
+                Err(io::ErrorKind::WouldBlock.into())
+            };
+        }
+        let start = buf.len();
+        buf.resize(start + ready, 0);
+        let n = self.tls.reader().read(&mut buf[start..])?;
+        buf.truncate(start + n);
+        Ok(n)
+    }
+
+    async fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        self.tls.writer().write_all(data)?;
+        self.send_pending().await
+    }
+}
