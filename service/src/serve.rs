@@ -77,6 +77,13 @@ impl<H: Handler> Server<H> {
         self
     }
 
+    /// Shares this session registry (so the application can reach sessions from its handler).
+    #[must_use]
+    pub fn with_sessions(mut self, sessions: Arc<Sessions>) -> Self {
+        self.sessions = sessions;
+        self
+    }
+
     /// Applies command-line options: connection settings, TLS and the connection limit.
     pub fn with_args(self, args: &crate::args::ServerArgs) -> io::Result<Self> {
         let mut s = self
