@@ -1,0 +1,157 @@
+//! The tokio binding with real clients: psql and pgbench against the examples, psql and psycopg
+//! (libpq 17+, from the psycopg-binary wheel) over TLS with SCRAM-SHA-256-PLUS and direct TLS.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+/// The workspace root.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+}
+
+/// An example binary built next to this test (`cargo test --all-targets` builds them).
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+    let path = dir.join(name);
+    assert!(path.exists(), "{} is missing: run `cargo test --all-targets`", path.display());
+    path
+}
+
+/// Starts an example on a free port; returns it and the port from its `listening on` line.
+fn spawn_example(name: &str, args: &[&str]) -> (Child, u16) {
+    let mut child = Command::new(example(name))
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("listening on 127.0.0.1:")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    (child, port)
+}
+
+fn terminate(mut child: Child) {
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "stops cleanly on SIGTERM: {status}");
+}
+
+fn psql(port: u16, args: &[&str]) -> std::process::Output {
+    Command::new("psql")
+        .args(["-X", "-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres", "-d", "postgres"])
+        .args(args)
+        .env_remove("PGPASSWORD")
+        .output()
+        .expect("psql is required (postgresql-client)")
+}
+
+#[test]
+fn greeting_shows_its_notice_in_psql_and_answers_queries() {
+    let (server, port) = spawn_example("greeting", &[]);
+    let out = psql(port, &["-c", "SELECT 1"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("NOTICE:  Welcome to pgproto"), "{stderr}");
+    assert!(stdout.contains("?column?") && stdout.contains("(1 row)"), "{stdout}");
+    terminate(server);
+}
+
+#[test]
+fn select1_serves_pgbench_in_every_mode_without_failures() {
+    let (server, port) = spawn_example("select1", &[]);
+    let script = std::env::temp_dir().join(format!("pgproto-select1-{port}.sql"));
+    std::fs::write(&script, "SELECT 1;\n").unwrap();
+    for mode in ["simple", "extended", "prepared"] {
+        let out = Command::new("pgbench")
+            .args(["-n", "-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres"])
+            .args(["-M", mode, "-c", "8", "-j", "2", "-T", "3", "-f"])
+            .arg(&script)
+            .arg("postgres")
+            .output()
+            .expect("pgbench is required (postgresql-client)");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{mode}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("number of failed transactions: 0 (0.000%)"), "{mode}: {stdout}");
+        let processed = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("number of transactions actually processed: "))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        assert!(processed > 100, "{mode}: {stdout}");
+    }
+    terminate(server);
+}
+
+#[test]
+fn a_server_that_cannot_listen_says_so_and_exits_non_zero() {
+    let out = Command::new(example("select1"))
+        .args(["--listen", "203.0.113.1:5432"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot listen on 203.0.113.1:5432"), "{stderr}");
+    let out = Command::new(example("select1")).args(["--bogus"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The Python venv with psycopg (made by tests/compat/setup-python.sh from the test command).
+fn venv_python() -> PathBuf {
+    let venv = std::env::var_os("PGPROTO_VENV").map_or_else(
+        || PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/pgproto/venv"),
+        PathBuf::from,
+    );
+    let python = venv.join("bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run bash tests/compat/setup-python.sh (scripts/test.sh does)",
+        python.display()
+    );
+    python
+}
+
+#[test]
+fn tls_with_psql_and_psycopg_scram_plus_and_direct_tls() {
+    let (crt, key) = support::certificate();
+    let (crt, key) = (crt.display().to_string(), key.display().to_string());
+    let server = support::start(&["--auth", "scram", "--tls-cert", &crt, "--tls-key", &key]);
+    let port = server.port.to_string();
+    for mode in [&[][..], &["direct"][..]] {
+        let out = Command::new("bash")
+            .arg(root().join("tests/compat/psql_conninfo.sh"))
+            .args(["127.0.0.1", &port, support::USER, support::PASSWORD])
+            .args(mode)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "psql {mode:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = Command::new(venv_python())
+        .arg(root().join("tests/compat/psycopg_tls.py"))
+        .args(["--host", "127.0.0.1", "--port", &port, "--user", support::USER])
+        .args(["--password", support::PASSWORD, "--dbname", "lab", "--expect-plus"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    for check in ["tls", "scram-plus", "direct", "bad-password"] {
+        assert!(stdout.contains(&format!("ok   {check}")), "{check}: {stdout}");
+    }
+    server.stop();
+}
