@@ -19,6 +19,10 @@ bash tools/conformance/run_pg.sh check
 # Secrets made by PostgreSQL 15 (SCRAM verifier, MD5).
 bash tools/pg/secrets.sh "$live/pg15-secrets.txt"
 
+# Python clients (psycopg 3 with the libpq 17+ of its wheel) for the real-client tests.
+export PGPROTO_VENV=${PGPROTO_VENV:-${HOME:-/root}/.cache/pgproto/venv}
+bash tests/compat/setup-python.sh >/dev/null
+
 export PGPROTO_CAPTURE_DIR=$live/captures PGPROTO_PG_SECRETS=$live/pg15-secrets.txt
 cargo test --workspace --all-targets
 cargo test --workspace --doc
