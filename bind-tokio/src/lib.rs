@@ -1,4 +1,5 @@
-//! pgproto on tokio: run a [`Server`] on TCP and Unix sockets, thread-per-core.
+//! pgproto on tokio: run a [`Server`] on TCP and Unix sockets, thread-per-core; or connect to
+//! one as a client ([`connect`]).
 //!
 //! The protocol, TLS, the session registry and the connection loop live in
 //! [`pgproto_service`]; this crate only moves bytes: it accepts connections, hands each to a
@@ -32,8 +33,11 @@
 //! pgproto_tokio::run(Server::new(Hello), &listeners, &pgproto_tokio::Options::default()).unwrap();
 //! ```
 
+mod client;
 mod run;
 mod stream;
+
+pub use client::{cancel, connect, Client};
 
 pub use run::{run, serve_args, Listen, Options, Shutdown};
 pub use stream::{Stream, TokioClock};

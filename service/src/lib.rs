@@ -7,6 +7,7 @@
 //! routes cancel requests and pushes notifications, connection limits and shutdown.
 
 pub mod args;
+pub mod client;
 mod handler;
 mod pool;
 mod reply;

@@ -21,7 +21,7 @@ use crate::handler::{Describe, Error, Executed, Handler, Login, Params, Session}
 use crate::pool;
 use crate::reply::{Reply, FLUSH_AT};
 use crate::sessions::{Interrupt, Mailbox, Push, Sessions};
-use crate::tls::{Tls, TlsAcceptor};
+use crate::tls::{Stream, TlsAcceptor};
 use crate::transport::{Clock, Transport};
 
 /// A PostgreSQL-compatible server: an application's [`Handler`] with the settings every
@@ -134,40 +134,6 @@ impl<H: Handler> Server<H> {
             pushes: Vec::new(),
         };
         c.run().await
-    }
-}
-
-/// The transport, before and after TLS.
-enum Stream<T> {
-    Plain(T),
-    Tls(Box<Tls<T>>),
-    /// Only while a TLS handshake runs.
-    Upgrading,
-}
-
-impl<T: Transport> Transport for Stream<T> {
-    async fn readable(&mut self) -> io::Result<()> {
-        match self {
-            Self::Plain(t) => t.readable().await,
-            Self::Tls(t) => t.readable().await,
-            Self::Upgrading => Err(io::ErrorKind::NotConnected.into()),
-        }
-    }
-
-    fn try_read(&mut self, buf: &mut BytesMut) -> io::Result<usize> {
-        match self {
-            Self::Plain(t) => t.try_read(buf),
-            Self::Tls(t) => t.try_read(buf),
-            Self::Upgrading => Err(io::ErrorKind::NotConnected.into()),
-        }
-    }
-
-    async fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        match self {
-            Self::Plain(t) => t.write_all(data).await,
-            Self::Tls(t) => t.write_all(data).await,
-            Self::Upgrading => Err(io::ErrorKind::NotConnected.into()),
-        }
     }
 }
 

@@ -217,3 +217,141 @@ impl<T: Transport> Transport for Tls<T> {
         self.send_pending().await
     }
 }
+
+/// The transport, before and after TLS.
+pub(crate) enum Stream<T> {
+    Plain(T),
+    Tls(Box<Tls<T>>),
+    /// Only while a TLS handshake runs.
+    Upgrading,
+}
+
+impl<T: Transport> Transport for Stream<T> {
+    async fn readable(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(t) => t.readable().await,
+            Self::Tls(t) => t.readable().await,
+            Self::Upgrading => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    fn try_read(&mut self, buf: &mut BytesMut) -> io::Result<usize> {
+        match self {
+            Self::Plain(t) => t.try_read(buf),
+            Self::Tls(t) => t.try_read(buf),
+            Self::Upgrading => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    async fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        match self {
+            Self::Plain(t) => t.write_all(data).await,
+            Self::Tls(t) => t.write_all(data).await,
+            Self::Upgrading => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+}
+
+/// A client's TLS settings.
+#[derive(Clone)]
+pub struct TlsConnector {
+    config: Arc<rustls::ClientConfig>,
+    server_name: rustls::pki_types::ServerName<'static>,
+}
+
+impl core::fmt::Debug for TlsConnector {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TlsConnector")
+            .field("server_name", &self.server_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Accepts any server certificate: libpq's `sslmode=require` (encryption without
+/// authentication of the server). Signatures are still checked.
+#[derive(Debug)]
+struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+impl TlsConnector {
+    /// With a rustls configuration of the caller's (roots, verification); ALPN `postgresql` is
+    /// added. `server_name` is checked against the certificate.
+    pub fn new(mut config: rustls::ClientConfig, server_name: &str) -> io::Result<Self> {
+        config.alpn_protocols = vec![ALPN_POSTGRESQL.to_vec()];
+        let server_name = rustls::pki_types::ServerName::try_from(server_name.to_owned())
+            .map_err(invalid)?;
+        Ok(Self {
+            config: Arc::new(config),
+            server_name,
+        })
+    }
+
+    /// libpq's `sslmode=require`: encrypted, but any certificate is accepted.
+    pub fn without_verification() -> io::Result<Self> {
+        let provider = provider();
+        let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(invalid)?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
+            .with_no_client_auth();
+        Self::new(config, "localhost")
+    }
+
+    /// Runs the client handshake; returns the stream and the server certificate's
+    /// `tls-server-end-point` data (for SCRAM-SHA-256-PLUS).
+    pub async fn connect<T: Transport>(&self, io: T) -> io::Result<(Tls<T>, Option<EndPoint>)> {
+        let conn = rustls::ClientConnection::new(self.config.clone(), self.server_name.clone())
+            .map_err(invalid)?;
+        let tls = Tls::handshake(io, conn.into(), &[]).await?;
+        let end_point = tls
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .and_then(|c| tls_server_end_point(c));
+        Ok((tls, end_point))
+    }
+}
