@@ -24,9 +24,9 @@ impl Handler for Greeting {
 
     async fn open(&self, _: &Login, reply: &mut Reply<'_>) -> Result<Self::Session, ServerError> {
         let welcome = ServerError::new(Severity::Notice, "00000", "Welcome to pgproto");
-        reply.notice(&welcome).map_err(|_| {
-            ServerError::fatal("XX000", "cannot send the greeting")
-        })?;
+        reply
+            .notice(&welcome)
+            .map_err(|_| ServerError::fatal("XX000", "cannot send the greeting"))?;
         Ok(one_row::OneRow::default())
     }
 }

@@ -125,7 +125,10 @@ where
     run(server, &listen, &options)
 }
 
-fn worker<H: Handler + 'static>(server: &Arc<Server<H>>, mut rx: mpsc::UnboundedReceiver<Accepted>) {
+fn worker<H: Handler + 'static>(
+    server: &Arc<Server<H>>,
+    mut rx: mpsc::UnboundedReceiver<Accepted>,
+) {
     let Ok(rt) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -177,9 +180,9 @@ async fn accept_all<H: Handler>(
     for l in listen {
         match l {
             Listen::Tcp(addr) => {
-                let listener = TcpListener::bind(addr)
-                    .await
-                    .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
+                let listener = TcpListener::bind(addr).await.map_err(|e| {
+                    io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}"))
+                })?;
                 eprintln!("listening on {}", listener.local_addr()?);
                 let d = dispatch.clone();
                 tasks.spawn(async move {
@@ -199,7 +202,10 @@ async fn accept_all<H: Handler>(
             Listen::Unix(path) => {
                 let _ = std::fs::remove_file(path);
                 let listener = UnixListener::bind(path).map_err(|e| {
-                    io::Error::new(e.kind(), format!("cannot listen on {}: {e}", path.display()))
+                    io::Error::new(
+                        e.kind(),
+                        format!("cannot listen on {}: {e}", path.display()),
+                    )
                 })?;
                 unix_paths.push(path.clone());
                 eprintln!("listening on {}", path.display());

@@ -2,6 +2,8 @@
 //! over TLS too), simple and extended queries with typed parameters, pipelining, COPY both ways,
 //! notifications and cancel.
 
+#![allow(clippy::naive_bytecount, clippy::float_cmp)] // exact test values
+
 #[path = "../../core/tests/support/pg15.rs"]
 #[allow(dead_code)]
 mod pg15;
@@ -26,7 +28,9 @@ fn config(user: &str, password: Option<&str>) -> ClientConfig {
 }
 
 async fn postgres() -> Client {
-    connect(&addr(), config("postgres", None), None).await.unwrap()
+    connect(&addr(), config("postgres", None), None)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -41,21 +45,29 @@ async fn every_authentication_method_and_tls_with_channel_binding() {
         assert_eq!(c.parameter("session_authorization"), Some(user));
         assert!(!c.is_tls());
     }
-    let err = connect(&addr(), config("scram_user", Some("wrong")), None).await.unwrap_err();
+    let err = connect(&addr(), config("scram_user", Some("wrong")), None)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some("28P01"));
     let mut tls = config("scram_user", Some("scram-pw"));
     tls.ssl = SslMode::Require;
     tls.channel_binding = ChannelBinding::Require;
     let mut c = connect(&addr(), tls, None).await.unwrap();
     assert!(c.is_tls() && c.used_channel_binding());
-    let rows = c.simple_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").await.unwrap();
+    let rows = c
+        .simple_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .await
+        .unwrap();
     assert_eq!(rows[0].rows[0].text(0), Some("t"));
 }
 
 #[tokio::test]
 async fn simple_query_with_several_statements() {
     let mut c = postgres().await;
-    let r = c.simple_query("SELECT 1 AS a, 'x' AS b; SELECT NULL::int; ; SET datestyle = 'ISO'").await.unwrap();
+    let r = c
+        .simple_query("SELECT 1 AS a, 'x' AS b; SELECT NULL::int; ; SET datestyle = 'ISO'")
+        .await
+        .unwrap();
     assert_eq!(r.len(), 3, "{r:?}");
     assert_eq!(r[0].columns[0].name, "a");
     assert_eq!(r[0].rows[0].get::<i32>(0).unwrap(), 1);
@@ -64,7 +76,10 @@ async fn simple_query_with_several_statements() {
     assert_eq!(r[2].tag, "SET");
     let err = c.simple_query("SELECT 1/0").await.unwrap_err();
     assert_eq!(err.code(), Some("22012"));
-    assert_eq!(c.simple_query("SELECT 2").await.unwrap()[0].rows[0].text(0), Some("2"));
+    assert_eq!(
+        c.simple_query("SELECT 2").await.unwrap()[0].rows[0].text(0),
+        Some("2")
+    );
 }
 
 #[tokio::test]
@@ -92,8 +107,16 @@ async fn typed_parameters_and_prepared_statements() {
         assert_eq!(rows[0].get::<i32>(0).unwrap(), i * 2);
     }
     c.simple_query("CREATE TEMP TABLE t (a int)").await.unwrap();
-    assert_eq!(c.execute("INSERT INTO t SELECT generate_series(1, $1)", &[&7i32]).await.unwrap(), 7);
-    let err = c.query("SELECT $1::int4", &[&"not a number"]).await.unwrap_err();
+    assert_eq!(
+        c.execute("INSERT INTO t SELECT generate_series(1, $1)", &[&7i32])
+            .await
+            .unwrap(),
+        7
+    );
+    let err = c
+        .query("SELECT $1::int4", &[&"not a number"])
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some("22P02"), "{err}");
 }
 
@@ -106,7 +129,11 @@ async fn a_hundred_queries_in_one_pipeline_and_an_error_in_the_middle() {
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let sql = if i == 50 { "SELECT 1/($1::int4 - 50)" } else { "SELECT $1::int4" };
+            let sql = if i == 50 {
+                "SELECT 1/($1::int4 - 50)"
+            } else {
+                "SELECT $1::int4"
+            };
             (Query::Sql(sql), &p[..])
         })
         .collect();
@@ -126,10 +153,14 @@ async fn a_hundred_queries_in_one_pipeline_and_an_error_in_the_middle() {
 #[tokio::test]
 async fn copy_in_100000_rows_and_out_again() {
     let mut c = postgres().await;
-    c.simple_query("CREATE TEMP TABLE big (n int, s text)").await.unwrap();
+    c.simple_query("CREATE TEMP TABLE big (n int, s text)")
+        .await
+        .unwrap();
     let mut copy = c.copy_in("COPY big FROM STDIN").await.unwrap();
     for i in 0..100_000 {
-        copy.send(format!("{i}\trow {i}\n").as_bytes()).await.unwrap();
+        copy.send(format!("{i}\trow {i}\n").as_bytes())
+            .await
+            .unwrap();
     }
     assert_eq!(copy.finish().await.unwrap(), 100_000);
     let mut out = c.copy_out("COPY big TO STDOUT").await.unwrap();
@@ -146,7 +177,10 @@ async fn copy_in_100000_rows_and_out_again() {
     assert_eq!(err.code(), Some("57014"));
     let err = c.copy_in("COPY nosuch FROM STDIN").await.unwrap_err();
     assert_eq!(err.code(), Some("42P01"));
-    assert_eq!(c.simple_query("SELECT count(*) FROM big").await.unwrap()[0].rows[0].text(0), Some("100000"));
+    assert_eq!(
+        c.simple_query("SELECT count(*) FROM big").await.unwrap()[0].rows[0].text(0),
+        Some("100000")
+    );
 }
 
 #[tokio::test]
@@ -161,8 +195,14 @@ async fn notification_arrives_while_idle() {
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
     notifier.simple_query("NOTIFY chan, 'hello'").await.unwrap();
-    let (n, _) = tokio::time::timeout(Duration::from_secs(5), waiting).await.unwrap().unwrap();
-    assert_eq!((n.channel.as_str(), n.payload.as_str(), n.pid), ("chan", "hello", pid));
+    let (n, _) = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (n.channel.as_str(), n.payload.as_str(), n.pid),
+        ("chan", "hello", pid)
+    );
 }
 
 #[tokio::test]

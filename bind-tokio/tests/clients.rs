@@ -9,7 +9,10 @@ use std::process::{Child, Command, Stdio};
 
 /// The workspace root.
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
 }
 
 /// An example binary built next to this test (`cargo test --all-targets` builds them).
@@ -17,7 +20,11 @@ fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap().join("examples");
     let path = dir.join(name);
-    assert!(path.exists(), "{} is missing: run `cargo test --all-targets`", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo test --all-targets`",
+        path.display()
+    );
     path
 }
 
@@ -30,7 +37,9 @@ fn spawn_example(name: &str, args: &[&str]) -> (Child, u16) {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let port = line
         .trim()
         .strip_prefix("listening on 127.0.0.1:")
@@ -42,14 +51,28 @@ fn spawn_example(name: &str, args: &[&str]) -> (Child, u16) {
 
 fn terminate(mut child: Child) {
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     let status = child.wait().unwrap();
     assert!(status.success(), "stops cleanly on SIGTERM: {status}");
 }
 
 fn psql(port: u16, args: &[&str]) -> std::process::Output {
     Command::new("psql")
-        .args(["-X", "-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres", "-d", "postgres"])
+        .args([
+            "-X",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+        ])
         .args(args)
         .env_remove("PGPASSWORD")
         .output()
@@ -64,7 +87,10 @@ fn greeting_shows_its_notice_in_psql_and_answers_queries() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("NOTICE:  Welcome to pgproto"), "{stderr}");
-    assert!(stdout.contains("?column?") && stdout.contains("(1 row)"), "{stdout}");
+    assert!(
+        stdout.contains("?column?") && stdout.contains("(1 row)"),
+        "{stdout}"
+    );
     terminate(server);
 }
 
@@ -75,15 +101,30 @@ fn select1_serves_pgbench_in_every_mode_without_failures() {
     std::fs::write(&script, "SELECT 1;\n").unwrap();
     for mode in ["simple", "extended", "prepared"] {
         let out = Command::new("pgbench")
-            .args(["-n", "-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres"])
+            .args([
+                "-n",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-U",
+                "postgres",
+            ])
             .args(["-M", mode, "-c", "8", "-j", "2", "-T", "3", "-f"])
             .arg(&script)
             .arg("postgres")
             .output()
             .expect("pgbench is required (postgresql-client)");
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{mode}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
-        assert!(stdout.contains("number of failed transactions: 0 (0.000%)"), "{mode}: {stdout}");
+        assert!(
+            out.status.success(),
+            "{mode}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("number of failed transactions: 0 (0.000%)"),
+            "{mode}: {stdout}"
+        );
         let processed = stdout
             .lines()
             .find_map(|l| l.strip_prefix("number of transactions actually processed: "))
@@ -102,8 +143,14 @@ fn a_server_that_cannot_listen_says_so_and_exits_non_zero() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("cannot listen on 203.0.113.1:5432"), "{stderr}");
-    let out = Command::new(example("select1")).args(["--bogus"]).output().unwrap();
+    assert!(
+        stderr.contains("cannot listen on 203.0.113.1:5432"),
+        "{stderr}"
+    );
+    let out = Command::new(example("select1"))
+        .args(["--bogus"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -144,14 +191,34 @@ fn tls_with_psql_and_psycopg_scram_plus_and_direct_tls() {
     }
     let out = Command::new(venv_python())
         .arg(root().join("tests/compat/psycopg_tls.py"))
-        .args(["--host", "127.0.0.1", "--port", &port, "--user", support::USER])
-        .args(["--password", support::PASSWORD, "--dbname", "lab", "--expect-plus"])
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--user",
+            support::USER,
+        ])
+        .args([
+            "--password",
+            support::PASSWORD,
+            "--dbname",
+            "lab",
+            "--expect-plus",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for check in ["tls", "scram-plus", "direct", "bad-password"] {
-        assert!(stdout.contains(&format!("ok   {check}")), "{check}: {stdout}");
+        assert!(
+            stdout.contains(&format!("ok   {check}")),
+            "{check}: {stdout}"
+        );
     }
     server.stop();
 }

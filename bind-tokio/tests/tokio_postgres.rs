@@ -1,6 +1,8 @@
 //! The tokio binding against a real driver, tokio-postgres: queries, binary parameters, COPY,
 //! cancel, notifications, and the exact SQLSTATE a client sees for each refusal.
 
+#![allow(clippy::naive_bytecount)]
+
 mod support;
 
 use std::time::Duration;
@@ -9,15 +11,25 @@ use futures_util::{SinkExt, StreamExt, TryStreamExt};
 use support::{conninfo, start, start_with};
 use tokio_postgres::{AsyncMessage, Client, NoTls};
 
-async fn connect(port: u16, extra: &str) -> Result<(Client, tokio::task::JoinHandle<Result<(), tokio_postgres::Error>>), tokio_postgres::Error> {
+async fn connect(
+    port: u16,
+    extra: &str,
+) -> Result<
+    (
+        Client,
+        tokio::task::JoinHandle<Result<(), tokio_postgres::Error>>,
+    ),
+    tokio_postgres::Error,
+> {
     let (client, connection) = tokio_postgres::connect(&conninfo(port, extra), NoTls).await?;
     Ok((client, tokio::spawn(connection)))
 }
 
 fn code(e: &tokio_postgres::Error) -> String {
-    e.as_db_error()
-        .map(|d| d.code().code().to_owned())
-        .unwrap_or_else(|| format!("no SQLSTATE: {e}"))
+    e.as_db_error().map_or_else(
+        || format!("no SQLSTATE: {e}"),
+        |d| d.code().code().to_owned(),
+    )
 }
 
 #[tokio::test]
@@ -59,7 +71,9 @@ async fn copy_in_and_out() {
     let sink = client.copy_in("COPY t FROM STDIN").await.unwrap();
     let mut sink = Box::pin(sink);
     for i in 0..10_000 {
-        sink.send(bytes::Bytes::from(format!("{i}\tsome text\n"))).await.unwrap();
+        sink.send(bytes::Bytes::from(format!("{i}\tsome text\n")))
+            .await
+            .unwrap();
     }
     assert_eq!(sink.as_mut().finish().await.unwrap(), 10_000);
     let out: Vec<_> = client
@@ -87,9 +101,15 @@ async fn cancel_stops_the_running_query_with_57014() {
         token.cancel_query(NoTls).await.unwrap();
     });
     let started = std::time::Instant::now();
-    let err = client.simple_query("SELECT pg_sleep(10)").await.unwrap_err();
+    let err = client
+        .simple_query("SELECT pg_sleep(10)")
+        .await
+        .unwrap_err();
     assert_eq!(code(&err), "57014");
-    assert_eq!(err.as_db_error().unwrap().message(), "canceling statement due to user request");
+    assert_eq!(
+        err.as_db_error().unwrap().message(),
+        "canceling statement due to user request"
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
     canceller.await.unwrap();
     // Also in the extended protocol, and the session survives.
@@ -100,7 +120,14 @@ async fn cancel_stops_the_running_query_with_57014() {
     });
     let err = client.query("SELECT pg_sleep(10)", &[]).await.unwrap_err();
     assert_eq!(code(&err), "57014");
-    assert_eq!(client.query_one("SELECT $1::int4", &[&3i32]).await.unwrap().get::<_, i32>(0), 3);
+    assert_eq!(
+        client
+            .query_one("SELECT $1::int4", &[&3i32])
+            .await
+            .unwrap()
+            .get::<_, i32>(0),
+        3
+    );
     server.stop();
 }
 
@@ -127,16 +154,25 @@ async fn wrong_password_and_unknown_user_get_28p01() {
         let (client, _c) = connect(server.port, "").await.unwrap();
         client.simple_query("SELECT 1").await.unwrap();
         let err = tokio_postgres::connect(
-            &format!("host=127.0.0.1 port={} user=alice password=wrong", server.port),
+            &format!(
+                "host=127.0.0.1 port={} user=alice password=wrong",
+                server.port
+            ),
             NoTls,
         )
         .await
         .err()
         .unwrap();
         assert_eq!(code(&err), "28P01", "{auth}");
-        assert_eq!(err.as_db_error().unwrap().message(), "password authentication failed for user \"alice\"");
+        assert_eq!(
+            err.as_db_error().unwrap().message(),
+            "password authentication failed for user \"alice\""
+        );
         let err = tokio_postgres::connect(
-            &format!("host=127.0.0.1 port={} user=mallory password=secret", server.port),
+            &format!(
+                "host=127.0.0.1 port={} user=mallory password=secret",
+                server.port
+            ),
             NoTls,
         )
         .await
@@ -154,7 +190,10 @@ async fn too_many_connections_get_53300() {
     let b = connect(server.port, "").await.unwrap();
     let err = connect(server.port, "").await.err().unwrap();
     assert_eq!(code(&err), "53300");
-    assert_eq!(err.as_db_error().unwrap().message(), "sorry, too many clients already");
+    assert_eq!(
+        err.as_db_error().unwrap().message(),
+        "sorry, too many clients already"
+    );
     drop(a);
     drop(b);
     // Once they are gone, there is room again.
@@ -193,29 +232,45 @@ async fn shutdown_lets_a_query_finish_then_ends_idle_sessions_with_57p01() {
     tokio::time::sleep(Duration::from_millis(30)).await;
     let port = server.port;
     let stopper = std::thread::spawn(move || server.stop());
-    assert_eq!(running.await.unwrap().unwrap().len(), 3, "the running query finished");
+    assert_eq!(
+        running.await.unwrap().unwrap().len(),
+        3,
+        "the running query finished"
+    );
     let err = tokio::time::timeout(Duration::from_secs(5), connection)
         .await
         .unwrap()
         .unwrap()
         .unwrap_err();
     assert_eq!(code(&err), "57P01");
-    assert_eq!(err.as_db_error().unwrap().message(), "terminating connection due to administrator command");
+    assert_eq!(
+        err.as_db_error().unwrap().message(),
+        "terminating connection due to administrator command"
+    );
     drop(client);
     stopper.join().unwrap();
-    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "no longer accepting");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "no longer accepting"
+    );
 }
 
 #[tokio::test]
 async fn notifications_reach_an_idle_session_at_once() {
     let server = start(&[]);
-    let (listener, mut connection) = tokio_postgres::connect(&conninfo(server.port, ""), NoTls).await.unwrap();
+    let (listener, mut connection) = tokio_postgres::connect(&conninfo(server.port, ""), NoTls)
+        .await
+        .unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
     tokio::spawn(async move {
         while let Some(Ok(m)) = messages.next().await {
             if let AsyncMessage::Notification(n) = m {
-                let _ = tx.send((n.channel().to_owned(), n.payload().to_owned(), n.process_id()));
+                let _ = tx.send((
+                    n.channel().to_owned(),
+                    n.payload().to_owned(),
+                    n.process_id(),
+                ));
             }
         }
     });
@@ -244,7 +299,11 @@ async fn unix_socket_and_auth_methods() {
             .await
             .unwrap();
         tokio::spawn(connection);
-        assert_eq!(client.simple_query("SELECT 1").await.unwrap().len(), 3, "{auth}");
+        assert_eq!(
+            client.simple_query("SELECT 1").await.unwrap().len(),
+            3,
+            "{auth}"
+        );
         server.stop();
     }
 }
@@ -253,7 +312,10 @@ async fn unix_socket_and_auth_methods() {
 async fn unknown_database_is_refused_after_authentication_with_3d000() {
     let server = start(&[]);
     let err = tokio_postgres::connect(
-        &format!("host=127.0.0.1 port={} user=alice password=secret dbname=nodb", server.port),
+        &format!(
+            "host=127.0.0.1 port={} user=alice password=secret dbname=nodb",
+            server.port
+        ),
         NoTls,
     )
     .await
@@ -268,8 +330,14 @@ async fn errors_in_a_transaction_block_fail_it_until_rollback() {
     let server = start(&[]);
     let (client, _c) = connect(server.port, "").await.unwrap();
     client.simple_query("BEGIN").await.unwrap();
-    assert_eq!(code(&client.simple_query("FAIL").await.unwrap_err()), "22012");
-    assert_eq!(code(&client.simple_query("SELECT 1").await.unwrap_err()), "25P02");
+    assert_eq!(
+        code(&client.simple_query("FAIL").await.unwrap_err()),
+        "22012"
+    );
+    assert_eq!(
+        code(&client.simple_query("SELECT 1").await.unwrap_err()),
+        "25P02"
+    );
     client.simple_query("ROLLBACK").await.unwrap();
     client.simple_query("SELECT 1").await.unwrap();
     server.stop();

@@ -76,9 +76,8 @@ impl ServerArgs {
                 Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
                 _ => (flag, None),
             };
-            let value = match inline.or_else(|| args.next()) {
-                Some(v) => v,
-                None => return Err(format!("{flag} needs a value")),
+            let Some(value) = inline.or_else(|| args.next()) else {
+                return Err(format!("{flag} needs a value"));
             };
             let seconds = |v: &str| {
                 v.parse::<f64>()
@@ -100,7 +99,11 @@ impl ServerArgs {
                         "password" => AuthMethod::Password,
                         "md5" => AuthMethod::Md5,
                         "scram" | "scram-sha-256" => AuthMethod::ScramSha256,
-                        _ => return Err(format!("--auth: trust, password, md5 or scram, not {value}")),
+                        _ => {
+                            return Err(format!(
+                                "--auth: trust, password, md5 or scram, not {value}"
+                            ))
+                        }
                     }
                 }
                 "--user" => a.user = Some(value),
@@ -197,7 +200,18 @@ mod tests {
         let a = parse(&[]).unwrap();
         assert_eq!(a.listen, ["127.0.0.1:5432"]);
         assert_eq!(a.auth, AuthMethod::Trust);
-        let a = parse(&["--listen", "0.0.0.0:1", "--listen=127.0.0.1:2", "--auth", "scram", "--password", "pw", "--idle-session-timeout", "1.5"]).unwrap();
+        let a = parse(&[
+            "--listen",
+            "0.0.0.0:1",
+            "--listen=127.0.0.1:2",
+            "--auth",
+            "scram",
+            "--password",
+            "pw",
+            "--idle-session-timeout",
+            "1.5",
+        ])
+        .unwrap();
         assert_eq!(a.listen, ["0.0.0.0:1", "127.0.0.1:2"]);
         assert_eq!(a.auth, AuthMethod::ScramSha256);
         assert_eq!(a.idle_session_timeout, Some(Duration::from_millis(1500)));
@@ -206,7 +220,9 @@ mod tests {
 
     #[test]
     fn bad_flags_are_refused() {
-        assert!(parse(&["--bogus", "1"]).unwrap_err().contains("unknown option"));
+        assert!(parse(&["--bogus", "1"])
+            .unwrap_err()
+            .contains("unknown option"));
         assert!(parse(&["--listen"]).unwrap_err().contains("needs a value"));
         assert!(parse(&["--tls-cert", "x"]).is_err());
         assert!(parse(&["--auth", "kerberos"]).is_err());

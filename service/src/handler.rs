@@ -120,10 +120,7 @@ pub trait Handler {
     type Session: Session;
 
     /// How `login.user` must authenticate; an error refuses the login (sent as FATAL).
-    fn credentials(
-        &self,
-        login: &Login,
-    ) -> impl Future<Output = Result<Credentials, ServerError>>;
+    fn credentials(&self, login: &Login) -> impl Future<Output = Result<Credentials, ServerError>>;
 
     /// Opens the session once authenticated (PostgreSQL checks the database now: 3D000). The
     /// reply can carry notices, sent before the session's first ReadyForQuery.
@@ -212,14 +209,13 @@ impl Describe {
         &mut self,
         f: impl FnOnce(&[u32], Option<&[FieldDescription<'_>]>) -> R,
     ) -> R {
-        // An empty Vec<FieldDescription<'static>> re-typed to the borrowed lifetime and back: an
-        // in-place collect over no items keeps the allocation, so no Parse allocates.
-        let mut fields: Vec<FieldDescription<'_>> =
-            core::mem::take(&mut self.spare).into_iter().map(|f| f).collect();
-        fields.clear();
+        // The spare Vec<FieldDescription<'static>> lends its storage at the borrowed lifetime
+        // (covariance) and gets it back through an in-place collect over no items, which keeps
+        // the allocation: no Parse allocates.
+        let mut fields: Vec<FieldDescription<'_>> = core::mem::take(&mut self.spare);
         let mut start = 0;
         for (end, c) in &self.columns {
-            let name = PgStr::new(self.names[start..*end].as_bytes()).unwrap_or_default();
+            let name = PgStr::new(&self.names.as_bytes()[start..*end]).unwrap_or_default();
             start = *end;
             fields.push(FieldDescription {
                 name,
@@ -233,7 +229,9 @@ impl Describe {
         }
         let r = f(&self.params, self.returns_rows.then_some(&fields[..]));
         fields.clear();
-        self.spare = fields.into_iter().map(|_| unreachable!()).collect();
+        #[allow(clippy::unnecessary_filter_map)] // the item type changes: only its lifetime
+        let spare = fields.into_iter().filter_map(|_| None).collect();
+        self.spare = spare;
         r
     }
 }
@@ -287,7 +285,11 @@ fn unsupported(what: &str) -> ServerError {
 pub trait Session {
     /// A simple query (possibly several statements): write each statement's results to
     /// `reply` (RowDescription, rows, CommandComplete), or return the error that stops it.
-    fn query(&mut self, sql: &str, reply: &mut Reply<'_>) -> impl Future<Output = Result<(), Error>>;
+    fn query(
+        &mut self,
+        sql: &str,
+        reply: &mut Reply<'_>,
+    ) -> impl Future<Output = Result<(), Error>>;
 
     /// Parse: prepare `sql` as statement `id`, describing its parameters and result columns.
     fn parse(
@@ -372,4 +374,38 @@ pub trait Session {
     /// An error the application did not raise ended the current statement (a protocol error, a
     /// cancel): a transaction block, if open, is now failed.
     fn aborted(&mut self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_reuses_its_storage() {
+        let mut d = Describe::default();
+        d.reset(List::new(&[0, 25]));
+        d.column("a", Column::new(23, 4));
+        d.column("bb", Column::new(25, -1));
+        let names = d.with_fields(|params, fields| {
+            assert_eq!(params, [0, 25]);
+            fields
+                .unwrap()
+                .iter()
+                .map(|f| f.name.to_string())
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(names, ["a", "bb"]);
+        let storage = (d.spare.as_ptr(), d.spare.capacity());
+        assert!(storage.1 >= 2, "the field storage is kept");
+        d.reset(List::new(&[]));
+        d.column("c", Column::new(23, 4));
+        d.with_fields(|_, fields| assert_eq!(fields.unwrap()[0].name, "c"));
+        assert_eq!(
+            (d.spare.as_ptr(), d.spare.capacity()),
+            storage,
+            "and reused"
+        );
+        d.reset(List::new(&[]));
+        d.with_fields(|_, fields| assert!(fields.is_none(), "no columns: NoData"));
+    }
 }

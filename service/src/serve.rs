@@ -290,7 +290,9 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
             }
             Wake::Interrupt(Interrupt::Terminate(e)) => {
                 pool::borrow(&mut self.out);
-                self.conn.terminate(e, &mut self.out).map_err(connection_error)?;
+                self.conn
+                    .terminate(e, &mut self.out)
+                    .map_err(connection_error)?;
                 Ok(true)
             }
             Wake::Interrupt(_) => {
@@ -375,7 +377,10 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
     }
 
     /// Runs `fut` (the application's answer) until it finishes or an interrupt stops it.
-    async fn guarded<R>(mailbox: &Mailbox, fut: impl Future<Output = Result<R, Error>>) -> Outcome<R> {
+    async fn guarded<R>(
+        mailbox: &Mailbox,
+        fut: impl Future<Output = Result<R, Error>>,
+    ) -> Outcome<R> {
         mailbox.clear_cancel();
         match race(fut, mailbox.interrupted(true)).await {
             Ok(r) => Outcome::Done(r),
@@ -417,19 +422,17 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
     }
 
     fn text<'a>(&mut self, s: PgStr<'a>) -> io::Result<Option<&'a str>> {
-        match s.to_str() {
-            Ok(s) => Ok(Some(s)),
-            Err(_) => {
-                let e = ServerError::error(
-                    sqlstate::CHARACTER_NOT_IN_REPERTOIRE,
-                    "invalid byte sequence for encoding \"UTF8\"",
-                );
-                self.conn
-                    .error(e, &mut self.out)
-                    .map_err(connection_error)?;
-                Ok(None)
-            }
+        if let Ok(s) = s.to_str() {
+            return Ok(Some(s));
         }
+        let e = ServerError::error(
+            sqlstate::CHARACTER_NOT_IN_REPERTOIRE,
+            "invalid byte sequence for encoding \"UTF8\"",
+        );
+        self.conn
+            .error(e, &mut self.out)
+            .map_err(connection_error)?;
+        Ok(None)
     }
 
     #[allow(clippy::too_many_lines)]
@@ -463,9 +466,7 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                 let r = self.server.handler.credentials(&login).await;
                 self.login = Some(login);
                 match r {
-                    Ok(c) => self
-                        .conn
-                        .authenticate(c.method, c.secret, &mut self.out),
+                    Ok(c) => self.conn.authenticate(c.method, c.secret, &mut self.out),
                     Err(e) => self.conn.reject(e, &mut self.out),
                 }
                 .map_err(connection_error)?;
@@ -664,9 +665,11 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                     values: args,
                 };
                 let session = opened(&mut self.session)?;
-                let outcome =
-                    Self::guarded(self.mailbox, session.function_call(function, args, result_format))
-                        .await;
+                let outcome = Self::guarded(
+                    self.mailbox,
+                    session.function_call(function, args, result_format),
+                )
+                .await;
                 if let Some(result) = self.settle(outcome)? {
                     self.conn
                         .function_result(result.as_deref(), &mut self.out)
@@ -692,5 +695,4 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
         }
         Ok(())
     }
-
 }

@@ -52,7 +52,10 @@ impl TlsAcceptor {
     }
 
     /// From a DER certificate chain (leaf first) and its private key.
-    pub fn new(certs: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> io::Result<Self> {
+    pub fn new(
+        certs: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+    ) -> io::Result<Self> {
         let end_point = certs.first().and_then(|c| tls_server_end_point(c));
         let mut config = rustls::ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
@@ -75,10 +78,15 @@ impl TlsAcceptor {
     /// Runs the server handshake on `io`; `early` holds bytes already read from it (the start
     /// of a direct-TLS ClientHello). With `direct`, the client must have negotiated ALPN
     /// `postgresql`, as PostgreSQL 17 requires.
-    pub async fn accept<T: Transport>(&self, io: T, early: &[u8], direct: bool) -> io::Result<Tls<T>> {
+    pub async fn accept<T: Transport>(
+        &self,
+        io: T,
+        early: &[u8],
+        direct: bool,
+    ) -> io::Result<Tls<T>> {
         let conn = rustls::ServerConnection::new(self.config.clone()).map_err(invalid)?;
         let tls = Tls::handshake(io, conn.into(), early).await?;
-        if direct && tls.tls.alpn_protocol() != Some(ALPN_POSTGRESQL) {
+        if direct && tls.conn.alpn_protocol() != Some(ALPN_POSTGRESQL) {
             return Err(invalid("direct TLS connection without ALPN \"postgresql\""));
         }
         Ok(tls)
@@ -88,7 +96,7 @@ impl TlsAcceptor {
 /// A TLS stream over a transport; itself a [`Transport`].
 pub struct Tls<T> {
     io: T,
-    tls: rustls::Connection,
+    conn: rustls::Connection,
     /// Ciphertext read but not yet handed to rustls.
     raw: BytesMut,
     /// Ciphertext to send.
@@ -99,7 +107,9 @@ pub struct Tls<T> {
 
 impl<T> core::fmt::Debug for Tls<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Tls").field("eof", &self.eof).finish_non_exhaustive()
+        f.debug_struct("Tls")
+            .field("eof", &self.eof)
+            .finish_non_exhaustive()
     }
 }
 
@@ -108,7 +118,7 @@ impl<T: Transport> Tls<T> {
     pub async fn handshake(io: T, tls: rustls::Connection, early: &[u8]) -> io::Result<Self> {
         let mut this = Self {
             io,
-            tls,
+            conn: tls,
             raw: BytesMut::from(early),
             out: Vec::new(),
             eof: false,
@@ -117,7 +127,7 @@ impl<T: Transport> Tls<T> {
             let process = this.process();
             this.send_pending().await?;
             process?;
-            if !this.tls.is_handshaking() {
+            if !this.conn.is_handshaking() {
                 return Ok(this);
             }
             if this.eof {
@@ -131,12 +141,12 @@ impl<T: Transport> Tls<T> {
 
     /// The negotiated ALPN protocol.
     pub fn alpn_protocol(&self) -> Option<&[u8]> {
-        self.tls.alpn_protocol()
+        self.conn.alpn_protocol()
     }
 
     /// The peer's certificate chain (leaf first), on the client side.
     pub fn peer_certificates(&self) -> Option<&[CertificateDer<'static>]> {
-        self.tls.peer_certificates()
+        self.conn.peer_certificates()
     }
 
     /// Hands buffered ciphertext to rustls; returns how much plaintext is ready.
@@ -146,11 +156,11 @@ impl<T: Transport> Tls<T> {
                 0
             } else {
                 let mut slice = &self.raw[..];
-                let n = self.tls.read_tls(&mut slice)?;
+                let n = self.conn.read_tls(&mut slice)?;
                 self.raw.advance(n);
                 n
             };
-            let state = self.tls.process_new_packets().map_err(invalid)?;
+            let state = self.conn.process_new_packets().map_err(invalid)?;
             if state.peer_has_closed() {
                 self.eof = true;
             }
@@ -162,8 +172,8 @@ impl<T: Transport> Tls<T> {
 
     /// Writes what rustls has to send (handshake records, alerts, application data).
     async fn send_pending(&mut self) -> io::Result<()> {
-        while self.tls.wants_write() {
-            self.tls.write_tls(&mut self.out)?;
+        while self.conn.wants_write() {
+            self.conn.write_tls(&mut self.out)?;
         }
         if !self.out.is_empty() {
             let r = self.io.write_all(&self.out).await;
@@ -174,7 +184,7 @@ impl<T: Transport> Tls<T> {
     }
 
     fn plaintext_ready(&mut self) -> io::Result<usize> {
-        match self.tls.process_new_packets() {
+        match self.conn.process_new_packets() {
             Ok(s) => Ok(s.plaintext_bytes_to_read()),
             Err(e) => Err(invalid(e)),
         }
@@ -207,13 +217,13 @@ impl<T: Transport> Transport for Tls<T> {
         }
         let start = buf.len();
         buf.resize(start + ready, 0);
-        let n = self.tls.reader().read(&mut buf[start..])?;
+        let n = self.conn.reader().read(&mut buf[start..])?;
         buf.truncate(start + n);
         Ok(n)
     }
 
     async fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        self.tls.writer().write_all(data)?;
+        self.conn.writer().write_all(data)?;
         self.send_pending().await
     }
 }
@@ -322,8 +332,8 @@ impl TlsConnector {
     /// added. `server_name` is checked against the certificate.
     pub fn new(mut config: rustls::ClientConfig, server_name: &str) -> io::Result<Self> {
         config.alpn_protocols = vec![ALPN_POSTGRESQL.to_vec()];
-        let server_name = rustls::pki_types::ServerName::try_from(server_name.to_owned())
-            .map_err(invalid)?;
+        let server_name =
+            rustls::pki_types::ServerName::try_from(server_name.to_owned()).map_err(invalid)?;
         Ok(Self {
             config: Arc::new(config),
             server_name,

@@ -13,8 +13,8 @@ use pgproto_service::pgproto::message::backend::FieldDescription;
 use pgproto_service::pgproto::message::{Format, TransactionStatus};
 use pgproto_service::pgproto::{List, PgStr};
 use pgproto_service::{
-    Column, Credentials, Describe, Error, Executed, Handler, Login, Params, Reply, Server,
-    Session, Sessions,
+    Column, Credentials, Describe, Error, Executed, Handler, Login, Params, Reply, Server, Session,
+    Sessions,
 };
 use pgproto_tokio::{Listen, Options, Shutdown};
 
@@ -31,13 +31,16 @@ pub struct Lab {
     pub sessions: Arc<Sessions>,
 }
 
+/// A bound portal: its SQL, parameter values and formats, and result formats.
+type Portal = (String, Vec<Option<Vec<u8>>>, Vec<Format>, Vec<Format>);
+
 pub struct LabSession {
     pid: i32,
     sessions: Arc<Sessions>,
     in_tx: bool,
     failed: bool,
     statements: HashMap<u64, (String, usize)>,
-    portals: HashMap<u64, (String, Vec<Option<Vec<u8>>>, Vec<Format>, Vec<Format>)>,
+    portals: HashMap<u64, Portal>,
     copied: u64,
 }
 
@@ -85,14 +88,19 @@ fn sleep_seconds(sql: &str) -> Option<f64> {
 }
 
 fn params_in(sql: &str) -> usize {
-    (1..100).take_while(|i| sql.contains(&format!("${i}"))).count()
+    (1..100)
+        .take_while(|i| sql.contains(&format!("${i}")))
+        .count()
 }
 
 /// An int4 value in `to` format, from `value` in `from` format.
 fn convert(value: &[u8], from: Format, to: Format) -> Vec<u8> {
     let n: i32 = match from {
         Format::Binary => i32::from_be_bytes(value.try_into().unwrap_or([0; 4])),
-        _ => std::str::from_utf8(value).ok().and_then(|s| s.parse().ok()).unwrap_or(0),
+        _ => std::str::from_utf8(value)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
     };
     match to {
         Format::Binary => n.to_be_bytes().to_vec(),
@@ -101,7 +109,11 @@ fn convert(value: &[u8], from: Format, to: Format) -> Vec<u8> {
 }
 
 impl LabSession {
-    async fn statement(&mut self, sql: &str, reply: &mut Reply<'_>) -> Result<Option<String>, Error> {
+    async fn statement(
+        &mut self,
+        sql: &str,
+        reply: &mut Reply<'_>,
+    ) -> Result<Option<String>, Error> {
         let upper = sql.trim().trim_end_matches(';').to_ascii_uppercase();
         if let Some(s) = sleep_seconds(sql) {
             tokio::time::sleep(Duration::from_secs_f64(s)).await;
@@ -131,7 +143,8 @@ impl LabSession {
             let (chan, payload) = rest.split_once(',').unwrap_or((rest, ""));
             let payload = payload.trim().trim_matches('\'').to_lowercase();
             for pid in self.sessions.pids() {
-                self.sessions.notify(pid, self.pid, &chan.trim().to_lowercase(), &payload);
+                self.sessions
+                    .notify(pid, self.pid, &chan.trim().to_lowercase(), &payload);
             }
             return Ok(Some("NOTIFY".into()));
         }
@@ -141,7 +154,11 @@ impl LabSession {
             return Ok(None);
         }
         if upper.starts_with("COPY") && upper.contains("TO STDOUT") {
-            let n: u64 = upper.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            let n: u64 = upper
+                .rsplit(' ')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
             reply.copy_out(Format::Text, &[Format::Text])?;
             for i in 0..n {
                 reply.copy_data(format!("{i}\n").as_bytes()).await?;
@@ -201,14 +218,27 @@ impl Session for LabSession {
         result_formats: List<'_, Format>,
     ) -> Result<(), Error> {
         let (sql, _) = self.statements.get(&statement).cloned().unwrap_or_default();
-        let values = params.values.iter().map(|v| v.map(<[u8]>::to_vec)).collect();
-        let formats = (0..params.len()).map(|i| params.formats.format_for(i)).collect();
-        let results = (0..params.len().max(1)).map(|i| result_formats.format_for(i)).collect();
+        let values = params
+            .values
+            .iter()
+            .map(|v| v.map(<[u8]>::to_vec))
+            .collect();
+        let formats = (0..params.len())
+            .map(|i| params.formats.format_for(i))
+            .collect();
+        let results = (0..params.len().max(1))
+            .map(|i| result_formats.format_for(i))
+            .collect();
         self.portals.insert(portal, (sql, values, formats, results));
         Ok(())
     }
 
-    async fn execute(&mut self, portal: u64, _max: u32, reply: &mut Reply<'_>) -> Result<Executed, Error> {
+    async fn execute(
+        &mut self,
+        portal: u64,
+        _max: u32,
+        reply: &mut Reply<'_>,
+    ) -> Result<Executed, Error> {
         let Some((sql, values, formats, results)) = self.portals.get(&portal).cloned() else {
             return Err(ServerError::error("34000", "portal does not exist").into());
         };
@@ -244,7 +274,7 @@ impl Session for LabSession {
     }
 
     async fn copy_data(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.copied += data.iter().filter(|b| **b == b'\n').count() as u64;
+        self.copied += data.split(|b| *b == b'\n').count() as u64 - 1;
         Ok(())
     }
 
@@ -291,7 +321,11 @@ impl Drop for Running {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Options as on a command line, e.g. `["--auth", "scram"]` (user alice/secret are added).
@@ -303,7 +337,12 @@ pub fn start_with(flags: &[&str], grace: Duration) -> Running {
     let port = free_port();
     let unix_dir = std::env::temp_dir().join(format!("pgproto-tokio-test-{port}"));
     std::fs::create_dir_all(&unix_dir).unwrap();
-    let mut all: Vec<String> = vec!["--user".into(), USER.into(), "--password".into(), PASSWORD.into()];
+    let mut all: Vec<String> = vec![
+        "--user".into(),
+        USER.into(),
+        "--password".into(),
+        PASSWORD.into(),
+    ];
     all.extend(flags.iter().map(|s| (*s).to_owned()));
     let args = ServerArgs::parse(AuthMethod::ScramSha256, all, |_, _| false).unwrap();
     let sessions = Arc::new(Sessions::new());
@@ -346,7 +385,17 @@ pub fn certificate() -> (PathBuf, PathBuf) {
     std::fs::create_dir_all(&dir).unwrap();
     let (crt, key) = (dir.join("server.crt"), dir.join("server.key"));
     let status = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "2"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-days",
+            "2",
+        ])
         .arg("-keyout")
         .arg(&key)
         .arg("-out")

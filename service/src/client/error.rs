@@ -53,7 +53,7 @@ impl core::fmt::Display for DbError {
 #[non_exhaustive]
 pub enum Error {
     /// The server answered with an error (the session goes on unless it was FATAL).
-    Db(DbError),
+    Db(Box<DbError>),
     /// The protocol went wrong (bad message, refused authentication method, …).
     Protocol(pgproto::frontend::ClientError),
     /// The connection failed.
@@ -87,6 +87,12 @@ impl core::fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<DbError> for Error {
+    fn from(e: DbError) -> Self {
+        Self::Db(Box::new(e))
+    }
+}
 
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Self {

@@ -233,7 +233,9 @@ impl Collect {
                 self.current.columns = columns;
             }
             BackendMessage::DataRow(r) => {
-                self.current.rows.push(Row::from_wire(&self.columns, r.columns));
+                self.current
+                    .rows
+                    .push(Row::from_wire(&self.columns, r.columns));
             }
             BackendMessage::CommandComplete(c) => {
                 self.current.tag = String::from_utf8_lossy(c.tag.as_bytes()).into_owned();
@@ -252,7 +254,7 @@ impl Collect {
 
     fn finish(self) -> Result<Vec<QueryResult>, Error> {
         match self.error {
-            Some(e) => Err(Error::Db(e)),
+            Some(e) => Err(e.into()),
             None => Ok(self.results),
         }
     }
@@ -333,7 +335,9 @@ impl<T: Transport> Client<T> {
             }
             loop {
                 let (result, consumed) = match self.conn.poll(&self.input, &mut self.out)? {
-                    ClientProgress::Event { event, consumed, .. } => {
+                    ClientProgress::Event {
+                        event, consumed, ..
+                    } => {
                         let r = match event {
                             ClientEvent::Notification(n) => {
                                 self.notifications.push_back(Notification {
@@ -345,7 +349,7 @@ impl<T: Transport> Client<T> {
                                 });
                                 Ok(None)
                             }
-                            ClientEvent::Fatal(e) => Err(Error::Db(DbError::from_fields(&e))),
+                            ClientEvent::Fatal(e) => Err(DbError::from_fields(&e).into()),
                             other => f(other),
                         };
                         (r, consumed)
@@ -431,7 +435,10 @@ impl<T: Transport> Client<T> {
         let mut spans = Vec::with_capacity(params.len());
         for p in params {
             let start = self.scratch.len();
-            spans.push(p.encode(&mut self.scratch).then(|| start..self.scratch.len()));
+            spans.push(
+                p.encode(&mut self.scratch)
+                    .then_some(start..self.scratch.len()),
+            );
         }
         let values: Vec<Option<&[u8]>> = spans
             .iter()
@@ -440,7 +447,7 @@ impl<T: Transport> Client<T> {
         let formats = [Format::Binary];
         let (statement, columns, first) = match query {
             Query::Sql(sql) => {
-                let types: Vec<u32> = params.iter().map(|p| p.type_oid()).collect();
+                let types: Vec<u32> = params.iter().map(|p| ToParam::type_oid(*p)).collect();
                 let first = self.conn.parse("", sql, &types, &mut self.out)?;
                 ("", None, first)
             }
@@ -511,7 +518,10 @@ impl<T: Transport> Client<T> {
                 }
             }
             self.drive(None, |e| {
-                if let ClientEvent::Response { request, message, .. } = e {
+                if let ClientEvent::Response {
+                    request, message, ..
+                } = e
+                {
                     while at + 1 < collects.len() && request.0 >= collects[at + 1].first {
                         at += 1;
                     }
@@ -547,7 +557,7 @@ impl<T: Transport> Client<T> {
             .await?;
         match (started, error) {
             (true, _) => Ok(CopyIn { client: self }),
-            (false, Some(e)) => Err(Error::Db(e)),
+            (false, Some(e)) => Err(e.into()),
             (false, None) => Err(Error::Conversion("not a COPY FROM STDIN".into())),
         }
     }
@@ -575,7 +585,7 @@ impl<T: Transport> Client<T> {
                 client: self,
                 done: false,
             }),
-            (false, Some(e)) => Err(Error::Db(e)),
+            (false, Some(e)) => Err(e.into()),
             (false, None) => Err(Error::Conversion("not a COPY TO STDOUT".into())),
         }
     }
@@ -715,7 +725,7 @@ impl<T: Transport> CopyOut<'_, T> {
             self.done = true;
         }
         match error {
-            Some(e) => Err(Error::Db(e)),
+            Some(e) => Err(e.into()),
             None => Ok(chunk),
         }
     }
