@@ -20,7 +20,7 @@ use pgproto::PgStr;
 use crate::handler::{Describe, Error, Executed, Handler, Login, Params, Session};
 use crate::pool;
 use crate::reply::{Reply, FLUSH_AT};
-use crate::sessions::{Interrupt, Mailbox, Push, Sessions};
+use crate::sessions::{Interrupt, Mailbox, Push, Registration, Sessions};
 use crate::tls::{Stream, TlsAcceptor};
 use crate::transport::{Clock, Transport};
 
@@ -107,6 +107,30 @@ impl<H: Handler> Server<H> {
 
     /// Serves one accepted connection to its end. `clock` provides time and timers.
     pub async fn serve<T: Transport, C: Clock>(&self, io: T, clock: &C) -> io::Result<()> {
+        let (registration, conn) = self.accept(clock.now())?;
+        let mut c = Connection {
+            server: self,
+            clock,
+            pid: registration.pid,
+            conn,
+            mailbox: &registration.mailbox,
+            stream: Stream::Plain(io),
+            out: BytesMut::new(),
+            session: None,
+            login: None,
+            describe: None,
+            copy: None,
+            pushes: Vec::new(),
+        };
+        c.run().await
+    }
+
+    /// Registers a new connection with fresh secrets (outside the async state, which every
+    /// idle connection keeps).
+    fn accept(
+        &self,
+        now: pgproto::backend::Instant,
+    ) -> io::Result<(Registration, ServerConnection)> {
         let mut random = [0u8; 32 + 4 + 18 + 16];
         crate::tls::provider()
             .secure_random
@@ -119,21 +143,8 @@ impl<H: Handler> Server<H> {
         secrets.scram_salt.copy_from_slice(&random[54..]);
         let registration = self.sessions.register(secrets.cancel_key);
         secrets.pid = registration.pid;
-        let mut c = Connection {
-            server: self,
-            clock,
-            pid: registration.pid,
-            conn: ServerConnection::new(self.config.clone(), secrets, clock.now()),
-            mailbox: &registration.mailbox,
-            stream: Stream::Plain(io),
-            out: BytesMut::new(),
-            session: None,
-            login: None,
-            describe: Describe::default(),
-            copy: None,
-            pushes: Vec::new(),
-        };
-        c.run().await
+        let conn = ServerConnection::new(self.config.clone(), secrets, now);
+        Ok((registration, conn))
     }
 }
 
@@ -166,8 +177,10 @@ struct Connection<'s, H: Handler, T, C> {
     stream: Stream<T>,
     out: BytesMut,
     session: Option<H::Session>,
-    login: Option<Login>,
-    describe: Describe,
+    /// Who logs in, from Startup until the session opens.
+    login: Option<Box<Login>>,
+    /// Made at the first Parse and reused.
+    describe: Option<Box<Describe>>,
     copy: Option<CopyFrom>,
     pushes: Vec<Push>,
 }
@@ -345,12 +358,13 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
         }
         if input.first() == Some(&0x16) {
             let early = input.split();
-            self.start_tls(&early, true).await?;
+            Box::pin(self.start_tls(&early, true)).await?;
         }
         Ok(())
     }
 
-    /// Runs the TLS handshake (bounded by the authentication deadline).
+    /// Runs the TLS handshake (bounded by the authentication deadline). Callers box this future:
+    /// it holds a whole TLS connection, which would otherwise enlarge every connection's task.
     async fn start_tls(&mut self, early: &[u8], direct: bool) -> io::Result<()> {
         let Some(acceptor) = &self.server.tls else {
             return Err(io::ErrorKind::Unsupported.into());
@@ -444,7 +458,7 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                         .accept_tls(&mut self.out)
                         .map_err(connection_error)?;
                     self.write_out().await?;
-                    self.start_tls(&[], false).await?;
+                    Box::pin(self.start_tls(&[], false)).await?;
                 } else {
                     self.conn
                         .refuse_tls(&mut self.out)
@@ -462,7 +476,7 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                     );
                     return self.conn.reject(e, &mut self.out).map_err(connection_error);
                 }
-                let login = Login::new(self.pid, &info, self.conn.is_tls());
+                let login = Box::new(Login::new(self.pid, &info, self.conn.is_tls()));
                 let r = self.server.handler.credentials(&login).await;
                 self.login = Some(login);
                 match r {
@@ -472,7 +486,7 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                 .map_err(connection_error)?;
             }
             Event::Authenticated => {
-                let Some(login) = self.login.as_ref() else {
+                let Some(login) = self.login.take() else {
                     return Err(io::Error::other("authenticated without a login"));
                 };
                 let mut reply = Reply {
@@ -481,7 +495,7 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                     io: &mut self.stream,
                     copy_in: false,
                 };
-                match self.server.handler.open(login, &mut reply).await {
+                match self.server.handler.open(&login, &mut reply).await {
                     Ok(s) => {
                         self.session = Some(s);
                         self.conn
@@ -536,13 +550,14 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                 let Some(sql) = self.text(query)? else {
                     return Ok(());
                 };
-                self.describe.reset(param_types);
+                let describe = self.describe.get_or_insert_with(Box::default);
+                describe.reset(param_types);
                 let session = opened(&mut self.session)?;
-                let outcome =
-                    Self::guarded(self.mailbox, session.parse(id, sql, &mut self.describe)).await;
-                if self.settle(outcome)?.is_some() {
+                let outcome = Self::guarded(self.mailbox, session.parse(id, sql, describe)).await;
+                if let (Some(()), Some(describe)) = (self.settle(outcome)?, self.describe.as_mut())
+                {
                     let (conn, out) = (&mut self.conn, &mut self.out);
-                    self.describe
+                    describe
                         .with_fields(|param_types, fields| {
                             conn.parse_complete(
                                 StatementDescription {

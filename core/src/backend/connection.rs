@@ -1,5 +1,6 @@
 //! [`ServerConnection`]: the state every phase shares, the poll loop, closing and timeouts.
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -50,13 +51,14 @@ pub struct ServerConnection {
     pub(crate) status: TransactionStatus,
     /// After an error in an extended-query batch: skip messages until Sync.
     pub(crate) discard_until_sync: bool,
-    pub(crate) unnamed_statement: Option<Statement>,
+    pub(crate) unnamed_statement: Option<Box<Statement>>,
     pub(crate) statements: BTreeMap<Vec<u8>, Statement>,
-    pub(crate) unnamed_portal: Option<Portal>,
+    pub(crate) unnamed_portal: Option<Box<Portal>>,
     pub(crate) portals: BTreeMap<Vec<u8>, Portal>,
     /// Storage kept from dropped unnamed statements and portals, reused to avoid allocating.
-    pub(crate) spare_statement: Option<Statement>,
-    pub(crate) spare_portal: Option<Portal>,
+    /// Boxed, so that an idle connection that never used them stays small.
+    pub(crate) spare_statement: Option<Box<Statement>>,
+    pub(crate) spare_portal: Option<Box<Portal>>,
     pub(crate) next_id: u64,
     /// SQLSTATE of the last error the connection sent by itself.
     pub(crate) last_code: &'static str,

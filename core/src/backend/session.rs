@@ -1,6 +1,7 @@
 //! The logged-in session: simple and extended query, COPY, FunctionCall and asynchronous
 //! messages, with PostgreSQL's rules for statements, portals, errors and Sync.
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::vec::Vec;
 
@@ -29,12 +30,12 @@ pub(crate) enum Wait {
     /// The application prepares a statement.
     Parse {
         name: Option<Vec<u8>>,
-        statement: Statement,
+        statement: Box<Statement>,
     },
     /// The application binds a portal.
     Bind {
         name: Option<Vec<u8>>,
-        portal: Portal,
+        portal: Box<Portal>,
     },
     /// The application runs a portal.
     Execute { max_rows: u32, copy_in: bool },
@@ -366,20 +367,20 @@ impl ServerConnection {
                 let key = c.name.as_bytes();
                 let closed = match c.target {
                     Target::Statement => {
-                        let s = if key.is_empty() {
-                            self.unnamed_statement.take()
+                        let id = if key.is_empty() {
+                            self.unnamed_statement.take().map(|s| s.id)
                         } else {
-                            self.statements.remove(key)
+                            self.statements.remove(key).map(|s| s.id)
                         };
-                        s.map(|s| Event::StatementClosed { id: s.id })
+                        id.map(|id| Event::StatementClosed { id })
                     }
                     Target::Portal => {
-                        let p = if key.is_empty() {
-                            self.unnamed_portal.take()
+                        let id = if key.is_empty() {
+                            self.unnamed_portal.take().map(|p| p.id)
                         } else {
-                            self.portals.remove(key)
+                            self.portals.remove(key).map(|p| p.id)
                         };
-                        p.map(|p| Event::PortalClosed { id: p.id })
+                        id.map(|id| Event::PortalClosed { id })
                     }
                 };
                 match closed {
@@ -456,7 +457,7 @@ impl ServerConnection {
 
     fn statement(&self, name: PgStr<'_>) -> Option<&Statement> {
         if name.is_empty() {
-            self.unnamed_statement.as_ref()
+            self.unnamed_statement.as_deref()
         } else {
             self.statements.get(name.as_bytes())
         }
@@ -464,7 +465,7 @@ impl ServerConnection {
 
     fn portal(&self, name: PgStr<'_>) -> Option<&Portal> {
         if name.is_empty() {
-            self.unnamed_portal.as_ref()
+            self.unnamed_portal.as_deref()
         } else {
             self.portals.get(name.as_bytes())
         }
@@ -703,7 +704,7 @@ impl ServerConnection {
         statement.description.set(description.fields);
         match name {
             Some(n) => {
-                self.statements.insert(n, statement);
+                self.statements.insert(n, *statement);
             }
             None => self.unnamed_statement = Some(statement),
         }
@@ -727,7 +728,7 @@ impl ServerConnection {
         };
         match name {
             Some(n) => {
-                self.portals.insert(n, portal);
+                self.portals.insert(n, *portal);
             }
             None => self.unnamed_portal = Some(portal),
         }
