@@ -108,15 +108,9 @@ where
     H: Handler + Send + Sync + 'static,
 {
     let server = Server::new(handler).with_args(args)?;
-    let mut listen: Vec<Listen> = args.listen.iter().cloned().map(Listen::Tcp).collect();
-    let port = args
-        .listen
-        .first()
-        .and_then(|a| a.rsplit_once(':'))
-        .map_or("5432", |(_, p)| p);
-    for dir in &args.unix_sockets {
-        listen.push(Listen::Unix(dir.join(format!(".s.PGSQL.{port}"))));
-    }
+    let listen: Vec<Listen> = (args.listen.iter().cloned().map(Listen::Tcp))
+        .chain(args.unix_socket_paths().into_iter().map(Listen::Unix))
+        .collect();
     let options = Options {
         workers: args.workers,
         shutdown_grace: args.shutdown_grace,

@@ -1,12 +1,15 @@
 //! tokio's sockets and timers as the service layer's [`Transport`] and [`Clock`].
 
 use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
 use bytes::BytesMut;
 use pgproto_service::pgproto::backend::Instant;
 use pgproto_service::{Clock, Transport};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpStream, UnixStream};
+use tokio_util::io::poll_read_buf;
 
 /// An accepted connection: TCP or Unix socket.
 #[derive(Debug)]
@@ -25,10 +28,18 @@ impl Transport for Stream {
         }
     }
 
+    /// Reads through `AsyncRead` rather than `try_read_buf`: after a short read tokio then
+    /// knows the socket is drained, which saves the `EAGAIN` read each request would otherwise
+    /// cost before the connection waits again. No waker is registered here (`readable` does).
     fn try_read(&mut self, buf: &mut BytesMut) -> io::Result<usize> {
-        match self {
-            Self::Tcp(s) => s.try_read_buf(buf),
-            Self::Unix(s) => s.try_read_buf(buf),
+        let mut cx = Context::from_waker(Waker::noop());
+        let poll = match self {
+            Self::Tcp(s) => poll_read_buf(Pin::new(s), &mut cx, buf),
+            Self::Unix(s) => poll_read_buf(Pin::new(s), &mut cx, buf),
+        };
+        match poll {
+            Poll::Ready(r) => r,
+            Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
         }
     }
 

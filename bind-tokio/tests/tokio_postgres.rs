@@ -285,6 +285,85 @@ async fn notifications_reach_an_idle_session_at_once() {
     server.stop();
 }
 
+/// A listener whose notifications and notices arrive on a channel.
+async fn listener(
+    port: u16,
+) -> (
+    Client,
+    tokio::sync::mpsc::UnboundedReceiver<Result<(String, String), String>>,
+) {
+    let (client, mut connection) = tokio_postgres::connect(&conninfo(port, ""), NoTls)
+        .await
+        .unwrap();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+    tokio::spawn(async move {
+        while let Some(Ok(m)) = messages.next().await {
+            let _ = tx.send(match m {
+                AsyncMessage::Notification(n) => {
+                    Ok((n.channel().to_owned(), n.payload().to_owned()))
+                }
+                AsyncMessage::Notice(n) => Err(n.message().to_owned()),
+                _ => continue,
+            });
+        }
+    });
+    (client, rx)
+}
+
+#[tokio::test]
+async fn notifications_wait_for_the_end_of_a_transaction_block_notices_do_not() {
+    let server = start(&[]);
+    let (client, mut rx) = listener(server.port).await;
+    client.simple_query("BEGIN").await.unwrap();
+    let (notifier, _c) = connect(server.port, "").await.unwrap();
+    notifier.simple_query("NOTIFY chan, 'later'").await.unwrap();
+    let pid = server
+        .sessions
+        .pids()
+        .into_iter()
+        .min()
+        .expect("the listener's session");
+    let notice = pgproto_service::pgproto::backend::ServerError::new(
+        pgproto_service::pgproto::backend::Severity::Notice,
+        "00000",
+        "hello from the server",
+    );
+    assert!(server
+        .sessions
+        .push(pid, pgproto_service::Push::Notice(notice)));
+    let first = tokio::time::timeout(Duration::from_secs(2), rx.recv())
+        .await
+        .expect("the notice arrives at once")
+        .unwrap();
+    assert_eq!(first, Err("hello from the server".to_owned()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rx.try_recv().is_err(), "no notification inside the block");
+    client.simple_query("COMMIT").await.unwrap();
+    let n = tokio::time::timeout(Duration::from_secs(2), rx.recv())
+        .await
+        .expect("delivered after COMMIT")
+        .unwrap();
+    assert_eq!(n, Ok(("chan".to_owned(), "later".to_owned())));
+    server.stop();
+}
+
+#[tokio::test]
+async fn authentication_timeout_closes_a_silent_connection() {
+    use tokio::io::AsyncReadExt;
+    let server = start(&["--authentication-timeout", "0.3"]);
+    let mut silent = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
+        .await
+        .unwrap();
+    let mut buf = [0u8; 16];
+    let n = tokio::time::timeout(Duration::from_secs(5), silent.read(&mut buf))
+        .await
+        .expect("closed by the server")
+        .unwrap_or(0);
+    assert_eq!(n, 0, "closed without a word, as PostgreSQL does");
+    server.stop();
+}
+
 #[tokio::test]
 async fn unix_socket_and_auth_methods() {
     for auth in ["trust", "password", "md5", "scram"] {

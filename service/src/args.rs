@@ -139,6 +139,20 @@ impl ServerArgs {
         Ok(a)
     }
 
+    /// The Unix socket files to create: `DIR/.s.PGSQL.PORT` for each `--unix-socket DIR`, with
+    /// the port of the first `--listen` (5432 without one), as PostgreSQL names them.
+    pub fn unix_socket_paths(&self) -> Vec<PathBuf> {
+        let port = self
+            .listen
+            .first()
+            .and_then(|a| a.rsplit_once(':'))
+            .map_or("5432", |(_, p)| p);
+        self.unix_sockets
+            .iter()
+            .map(|dir| dir.join(format!(".s.PGSQL.{port}")))
+            .collect()
+    }
+
     /// The connection settings these options imply.
     pub fn config(&self) -> ServerConfig {
         let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
@@ -216,6 +230,20 @@ mod tests {
         assert_eq!(a.auth, AuthMethod::ScramSha256);
         assert_eq!(a.idle_session_timeout, Some(Duration::from_millis(1500)));
         assert_eq!(a.config().idle_session_timeout_us, Some(1_500_000));
+        let a = parse(&["--unix-socket", "/run/pg", "--listen", "127.0.0.1:6000"]).unwrap();
+        assert_eq!(
+            a.unix_socket_paths(),
+            [PathBuf::from("/run/pg/.s.PGSQL.6000")]
+        );
+        let a = parse(&["--unix-socket", "/run/pg"]).unwrap();
+        assert!(
+            a.listen.is_empty(),
+            "a Unix socket alone listens on no TCP port"
+        );
+        assert_eq!(
+            a.unix_socket_paths(),
+            [PathBuf::from("/run/pg/.s.PGSQL.5432")]
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! log in and opens a [`Session`] per connection, which answers that client's queries.
 
 use core::future::Future;
+use std::borrow::Cow;
 use std::io;
 
 use pgproto::backend::{sqlstate, AuthMethod, Secret, ServerConnectionError, ServerError};
@@ -265,8 +266,9 @@ impl<'a> Params<'a> {
 /// How an Execute ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Executed {
-    /// The portal ran to completion with this command tag (`SELECT 1`, `INSERT 0 5`, …).
-    Complete(String),
+    /// The portal ran to completion with this command tag (`SELECT 1`, `INSERT 0 5`, …); a
+    /// static tag costs no allocation.
+    Complete(Cow<'static, str>),
     /// The row limit was reached with rows left; a later Execute resumes the portal.
     Suspended,
     /// The statement was empty.
@@ -336,7 +338,7 @@ pub trait Session {
         let _ = id;
     }
 
-    /// Portal `id` is gone: free its cursor.
+    /// Portal `id` is gone (Close, replaced, or its transaction ended): free its cursor.
     fn close_portal(&mut self, id: u64) {
         let _ = id;
     }

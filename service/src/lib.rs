@@ -22,6 +22,6 @@ pub use handler::{
 pub use reply::Reply;
 pub use serve::Server;
 pub use sessions::{Push, Sessions};
-pub use transport::{read_some, Clock, Transport};
+pub use transport::{Clock, Transport};
 
 pub use pgproto;

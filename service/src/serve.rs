@@ -14,7 +14,7 @@ use pgproto::backend::{
     sqlstate, Event, ExecuteOutcome, Progress, Secrets, ServerConfig, ServerConnection,
     ServerError, StatementDescription,
 };
-use pgproto::message::ProtocolVersion;
+use pgproto::message::{ProtocolVersion, TransactionStatus};
 use pgproto::PgStr;
 
 use crate::handler::{Describe, Error, Executed, Handler, Login, Params, Session};
@@ -121,6 +121,7 @@ impl<H: Handler> Server<H> {
             describe: None,
             copy: None,
             pushes: Vec::new(),
+            portals: Vec::new(),
         };
         c.run().await
     }
@@ -183,6 +184,8 @@ struct Connection<'s, H: Handler, T, C> {
     describe: Option<Box<Describe>>,
     copy: Option<CopyFrom>,
     pushes: Vec<Push>,
+    /// Open portals, closed for the session when their transaction ends.
+    portals: Vec<u64>,
 }
 
 fn connection_error(e: pgproto::backend::ServerConnectionError) -> io::Error {
@@ -227,10 +230,12 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
         }
         loop {
             pool::borrow(&mut self.out);
+            // One clock reading per batch: the core only needs it to time idleness.
+            let now = self.clock.now();
             loop {
                 let progress = self
                     .conn
-                    .poll_event(self.clock.now(), &input, &mut self.out)
+                    .poll_event(now, &input, &mut self.out)
                     .map_err(connection_error)?;
                 match progress {
                     Progress::Event { event, consumed } => {
@@ -247,6 +252,10 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                 if self.out.len() >= FLUSH_AT {
                     self.write_out().await?;
                 }
+            }
+            // Notifications held during a transaction block go out once it ends.
+            if !self.pushes.is_empty() {
+                self.deliver_pushes()?;
             }
             if self.conn.take_flush() {
                 self.write_out().await?;
@@ -274,17 +283,28 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
     async fn wait(&mut self, input: &mut BytesMut) -> io::Result<bool> {
         let deadline = self.conn.poll_timeout();
         let clock = self.clock;
-        let sleep = async move {
-            match deadline {
-                Some(d) => clock.sleep_until(d).await,
-                None => pending().await,
-            }
-        };
-        let interrupt = self.mailbox.interrupted(false);
-        let wake = match race(self.stream.readable(), race(interrupt, sleep)).await {
-            Ok(r) => Wake::Input(r),
-            Err(Ok(i)) => Wake::Interrupt(i),
-            Err(Err(())) => Wake::Deadline,
+        let wake = {
+            let mut readable = pin!(self.stream.readable());
+            let mut interrupt = pin!(self.mailbox.interrupted(false));
+            let mut sleep = pin!(async {
+                match deadline {
+                    Some(d) => clock.sleep_until(d).await,
+                    None => pending().await,
+                }
+            });
+            poll_fn(|cx| {
+                if let Poll::Ready(r) = readable.as_mut().poll(cx) {
+                    return Poll::Ready(Wake::Input(r));
+                }
+                if let Poll::Ready(i) = interrupt.as_mut().poll(cx) {
+                    return Poll::Ready(Wake::Interrupt(i));
+                }
+                if deadline.is_some() && sleep.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Wake::Deadline);
+                }
+                Poll::Pending
+            })
+            .await
         };
         match wake {
             Wake::Input(r) => {
@@ -323,28 +343,37 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
         }
     }
 
-    /// Encodes the waiting notifications and notices (only to a logged-in session).
+    /// Encodes the waiting notices, and the notifications unless a transaction block is open:
+    /// PostgreSQL holds those until the block ends. Only a logged-in session gets any.
     fn deliver_pushes(&mut self) -> io::Result<()> {
         self.mailbox.take_pushes(&mut self.pushes);
         if !self.conn.is_authenticated() {
             self.pushes.clear();
             return Ok(());
         }
+        if self.pushes.is_empty() {
+            return Ok(());
+        }
+        let in_block = self.conn.transaction_status() != TransactionStatus::Idle;
         pool::borrow(&mut self.out);
-        for push in self.pushes.drain(..) {
-            match push {
+        let (conn, out) = (&mut self.conn, &mut self.out);
+        let mut result = Ok(());
+        self.pushes.retain(|push| {
+            let sent = match push {
+                Push::Notification { .. } if in_block => return true,
                 Push::Notification {
                     pid,
                     channel,
                     payload,
-                } => self
-                    .conn
-                    .notification(pid, &channel, &payload, &mut self.out),
-                Push::Notice(n) => self.conn.notice(&n, &mut self.out),
+                } => conn.notification(*pid, channel, payload, out),
+                Push::Notice(n) => conn.notice(n, out),
+            };
+            if let Err(e) = sent {
+                result = Err(connection_error(e));
             }
-            .map_err(connection_error)?;
-        }
-        Ok(())
+            false
+        });
+        result
     }
 
     /// Direct TLS: a connection that starts with a TLS handshake record instead of a startup
@@ -396,18 +425,38 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
         fut: impl Future<Output = Result<R, Error>>,
     ) -> Outcome<R> {
         mailbox.clear_cancel();
-        match race(fut, mailbox.interrupted(true)).await {
-            Ok(r) => Outcome::Done(r),
-            Err(i) => Outcome::Interrupted(i),
-        }
+        let mut fut = pin!(fut);
+        let mut interrupt = pin!(mailbox.interrupted(true));
+        poll_fn(|cx| {
+            if let Poll::Ready(r) = fut.as_mut().poll(cx) {
+                return Poll::Ready(Outcome::Done(r));
+            }
+            interrupt.as_mut().poll(cx).map(Outcome::Interrupted)
+        })
+        .await
     }
 
     /// Ends a simple query, Sync or FunctionCall with ReadyForQuery.
+    /// Outside a transaction block every portal is gone, as in PostgreSQL: the session hears
+    /// of each.
     fn ready(&mut self) -> io::Result<()> {
-        let status = opened(&mut self.session)?.transaction_status();
+        let session = opened(&mut self.session)?;
+        let status = session.transaction_status();
+        if status != TransactionStatus::InTransaction {
+            for id in self.portals.drain(..) {
+                session.close_portal(id);
+            }
+        }
         self.conn
             .ready(status, &mut self.out)
             .map_err(connection_error)
+    }
+
+    /// Portal `id` is gone: the session hears of it.
+    fn close_portal(&mut self, id: u64) -> io::Result<()> {
+        self.portals.retain(|p| *p != id);
+        opened(&mut self.session)?.close_portal(id);
+        Ok(())
     }
 
     /// Reports how a request ended: `Ok(true)` if it succeeded.
@@ -579,7 +628,7 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                 result_formats,
             } => {
                 if let Some(old) = replaces {
-                    opened(&mut self.session)?.close_portal(old);
+                    self.close_portal(old)?;
                 }
                 let params = Params {
                     formats: param_formats,
@@ -592,6 +641,7 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                 )
                 .await;
                 if self.settle(outcome)?.is_some() {
+                    self.portals.push(portal);
                     self.conn
                         .bind_complete(&mut self.out)
                         .map_err(connection_error)?;
@@ -615,7 +665,7 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                         return Ok(());
                     }
                     let outcome = match &done {
-                        Executed::Complete(tag) => ExecuteOutcome::Complete(tag),
+                        Executed::Complete(tag) => ExecuteOutcome::Complete(tag.as_ref()),
                         Executed::Suspended => ExecuteOutcome::Suspended,
                         Executed::Empty => ExecuteOutcome::Empty,
                     };
@@ -633,7 +683,7 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                 }
             }
             Event::StatementClosed { id } => opened(&mut self.session)?.close_statement(id),
-            Event::PortalClosed { id } => opened(&mut self.session)?.close_portal(id),
+            Event::PortalClosed { id } => self.close_portal(id)?,
             Event::CopyData(data) => {
                 let session = opened(&mut self.session)?;
                 let outcome = Self::guarded(self.mailbox, session.copy_data(data)).await;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::future::poll_fn;
-use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Poll, Waker};
 
@@ -41,7 +41,6 @@ pub(crate) enum Interrupt {
 #[derive(Default)]
 struct MailboxState {
     pushes: Vec<Push>,
-    cancel: bool,
     terminate: Option<ServerError>,
     waker: Option<Waker>,
 }
@@ -49,6 +48,8 @@ struct MailboxState {
 /// One session's inbox, shared between its connection loop and everyone else.
 pub(crate) struct Mailbox {
     key: Mutex<(usize, [u8; 32])>,
+    /// A cancel request arrived (checked without the lock on every request).
+    cancel: AtomicBool,
     state: Mutex<MailboxState>,
 }
 
@@ -75,8 +76,7 @@ impl Mailbox {
             if let Some(e) = s.terminate.clone() {
                 return Poll::Ready(Interrupt::Terminate(e));
             }
-            if running && s.cancel {
-                s.cancel = false;
+            if running && self.cancel.swap(false, Ordering::AcqRel) {
                 return Poll::Ready(Interrupt::Cancel);
             }
             if !s.pushes.is_empty() {
@@ -92,13 +92,14 @@ impl Mailbox {
 
     /// Forgets a cancel that arrived while no query ran (PostgreSQL ignores those).
     pub(crate) fn clear_cancel(&self) {
-        lock(&self.state).cancel = false;
+        if self.cancel.load(Ordering::Relaxed) {
+            self.cancel.store(false, Ordering::Release);
+        }
     }
 
-    /// Takes the waiting asynchronous messages, keeping `into`'s storage.
+    /// Moves the waiting asynchronous messages to the end of `into`.
     pub(crate) fn take_pushes(&self, into: &mut Vec<Push>) {
-        let mut s = lock(&self.state);
-        core::mem::swap(&mut s.pushes, into);
+        into.append(&mut lock(&self.state).pushes);
     }
 
     /// The cancel key the client was given: 4 bytes on protocol 3.0, 32 on 3.2.
@@ -166,6 +167,7 @@ impl Sessions {
     pub(crate) fn register(self: &Arc<Self>, cancel_key: [u8; 32]) -> Registration {
         let mailbox = Arc::new(Mailbox {
             key: Mutex::new((32, cancel_key)),
+            cancel: AtomicBool::new(false),
             state: Mutex::new(MailboxState::default()),
         });
         let mut map = lock(&self.map);
@@ -204,7 +206,8 @@ impl Sessions {
             k.0 == key.len() && bool::from(k.1[..k.0].ct_eq(key))
         };
         if ok {
-            mailbox.with(|s| s.cancel = true);
+            mailbox.cancel.store(true, Ordering::Release);
+            mailbox.with(|_| {});
         }
         ok
     }

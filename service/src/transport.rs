@@ -31,7 +31,7 @@ pub trait Clock {
 }
 
 /// Reads once: waits for readiness, then appends to `buf` (reserving `reserve` bytes first).
-pub async fn read_some<T: Transport>(
+pub(crate) async fn read_some<T: Transport>(
     io: &mut T,
     buf: &mut BytesMut,
     reserve: usize,

@@ -244,7 +244,7 @@ impl Session for LabSession {
         };
         if sql.trim_start().to_ascii_uppercase().starts_with("COPY") {
             return Ok(match self.statement(&sql, reply).await? {
-                Some(tag) => Executed::Complete(tag),
+                Some(tag) => Executed::Complete(tag.into()),
                 None => Executed::Empty, // COPY FROM STDIN: the data follows
             });
         }

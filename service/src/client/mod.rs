@@ -11,7 +11,7 @@ use std::io;
 use std::sync::Arc;
 
 use bytes::{Buf, BytesMut};
-use pgproto::frontend::{ClientConfig, ClientConnection, ClientEvent, ClientProgress, RequestId};
+use pgproto::frontend::{ClientConfig, ClientConnection, ClientEvent, ClientProgress};
 use pgproto::message::backend::BackendMessage;
 use pgproto::message::{Format, TransactionStatus};
 
@@ -445,27 +445,25 @@ impl<T: Transport> Client<T> {
             .map(|s| s.clone().map(|r| &self.scratch[r]))
             .collect();
         let formats = [Format::Binary];
-        let (statement, columns, first) = match query {
+        let (statement, columns, parse) = match query {
             Query::Sql(sql) => {
                 let types: Vec<u32> = params.iter().map(|p| ToParam::type_oid(*p)).collect();
-                let first = self.conn.parse("", sql, &types, &mut self.out)?;
-                ("", None, first)
+                let parse = self.conn.parse("", sql, &types, &mut self.out)?;
+                ("", None, Some(parse))
             }
-            Query::Prepared(s) => {
-                let first = RequestId(u64::MAX);
-                (s.name.as_str(), Some(s.columns.clone()), first)
-            }
+            Query::Prepared(s) => (s.name.as_str(), Some(s.columns.clone()), None),
         };
         let bind = self
             .conn
             .bind("", statement, &formats, &values, &[], &mut self.out)?;
+        let first = parse.unwrap_or(bind);
         if columns.is_none() {
             self.conn.describe_portal("", &mut self.out)?;
         }
         self.conn.execute("", 0, &mut self.out)?;
         self.conn.sync(&mut self.out)?;
         Ok(Collect {
-            first: first.0.min(bind.0),
+            first: first.0,
             columns: columns.unwrap_or_else(|| Arc::from(Vec::new())),
             ..Collect::default()
         })
