@@ -1,9 +1,9 @@
-//! The accept loop and the worker threads: thread-per-core, one single-threaded tokio runtime
-//! per worker, connections handed out round-robin; graceful shutdown.
+//! The worker threads and graceful shutdown: thread-per-core, one single-threaded tokio runtime
+//! per worker, each accepting on its own listeners.
 
+use std::future::Future;
 use std::io;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use pgproto_service::args::ServerArgs;
 use pgproto_service::pgproto::backend::{sqlstate, ServerError};
 use pgproto_service::{Handler, Server};
 use tokio::net::{TcpListener, UnixListener};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::stream::{Stream, TokioClock};
 
@@ -67,10 +67,76 @@ impl Shutdown {
     }
 }
 
-/// A socket on its way to a worker.
-enum Accepted {
-    Tcp(std::net::TcpStream),
-    Unix(std::os::unix::net::UnixStream),
+/// Where the workers stand: serving, no longer accepting, or done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    Serving,
+    Draining,
+    Exiting,
+}
+
+/// One worker's listening sockets: its own TCP listeners (SO_REUSEPORT: the kernel spreads
+/// connections over the workers, no hand-off between threads) and clones of the Unix ones.
+#[derive(Default)]
+struct Listeners {
+    tcp: Vec<std::net::TcpListener>,
+    unix: Vec<std::os::unix::net::UnixListener>,
+}
+
+/// A TCP listener on `addr` that other workers can share the port with.
+fn reuseport_listener(addr: std::net::SocketAddr) -> io::Result<std::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.set_reuseport(true)?;
+    socket.bind(addr)?;
+    socket.listen(1024)?.into_std()
+}
+
+/// Binds every listener for every worker (so that any failure shows before serving starts);
+/// returns them and the addresses to announce.
+fn bind_all(listen: &[Listen], workers: usize) -> io::Result<(Vec<Listeners>, Vec<String>)> {
+    let mut per_worker: Vec<Listeners> = (0..workers).map(|_| Listeners::default()).collect();
+    let mut announced = Vec::new();
+    for l in listen {
+        match l {
+            Listen::Tcp(addr) => {
+                let fail = |e: io::Error| {
+                    io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}"))
+                };
+                let resolved = std::net::ToSocketAddrs::to_socket_addrs(addr.as_str())
+                    .map_err(fail)?
+                    .next()
+                    .ok_or_else(|| fail(io::ErrorKind::AddrNotAvailable.into()))?;
+                let first = reuseport_listener(resolved).map_err(fail)?;
+                let bound = first.local_addr()?;
+                announced.push(bound.to_string());
+                per_worker[0].tcp.push(first);
+                for w in &mut per_worker[1..] {
+                    w.tcp.push(reuseport_listener(bound).map_err(fail)?);
+                }
+            }
+            Listen::Unix(path) => {
+                let _ = std::fs::remove_file(path);
+                let listener = std::os::unix::net::UnixListener::bind(path).map_err(|e| {
+                    io::Error::new(
+                        e.kind(),
+                        format!("cannot listen on {}: {e}", path.display()),
+                    )
+                })?;
+                listener.set_nonblocking(true)?;
+                announced.push(path.display().to_string());
+                for w in &mut per_worker[1..] {
+                    w.unix.push(listener.try_clone()?);
+                }
+                per_worker[0].unix.push(listener);
+            }
+        }
+    }
+    Ok((per_worker, announced))
 }
 
 /// Runs `server` on `listen` until SIGINT, SIGTERM or `options.shutdown`; blocks the calling
@@ -79,27 +145,51 @@ pub fn run<H>(server: Server<H>, listen: &[Listen], options: &Options) -> io::Re
 where
     H: Handler + Send + Sync + 'static,
 {
-    let server = Arc::new(server);
-    let mut senders = Vec::new();
-    let mut workers = Vec::new();
-    for i in 0..options.workers.max(1) {
-        let (tx, rx) = mpsc::unbounded_channel();
-        senders.push(tx);
-        let server = server.clone();
-        workers.push(
-            std::thread::Builder::new()
-                .name(format!("pgproto-worker-{i}"))
-                .spawn(move || worker(&server, rx))?,
-        );
-    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let result = rt.block_on(accept_all(&server, listen, options, senders));
-    for w in workers {
-        let _ = w.join();
+    let workers = options.workers.max(1);
+    let (listeners, announced) = {
+        let _enter = rt.enter();
+        bind_all(listen, workers)?
+    };
+    let server = Arc::new(server);
+    let phase = Arc::new(watch::Sender::new(Phase::Serving));
+    let mut threads = Vec::new();
+    for (i, listeners) in listeners.into_iter().enumerate() {
+        let (server, phase) = (server.clone(), phase.clone());
+        threads.push(
+            std::thread::Builder::new()
+                .name(format!("pgproto-worker-{i}"))
+                .spawn(move || worker(&server, listeners, &phase))?,
+        );
     }
-    result
+    for a in &announced {
+        eprintln!("listening on {a}");
+    }
+    rt.block_on(async {
+        stop_requested(&options.shutdown).await;
+        // Stop accepting, let sessions finish, then end the rest as PostgreSQL's fast shutdown.
+        phase.send_replace(Phase::Draining);
+        let sessions = server.sessions();
+        if !drained(sessions, options.shutdown_grace).await {
+            sessions.terminate_all(&ServerError::fatal(
+                sqlstate::ADMIN_SHUTDOWN,
+                "terminating connection due to administrator command",
+            ));
+            drained(sessions, Duration::from_secs(5)).await;
+        }
+        phase.send_replace(Phase::Exiting);
+    });
+    for t in threads {
+        let _ = t.join();
+    }
+    for l in listen {
+        if let Listen::Unix(path) = l {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    Ok(())
 }
 
 /// Runs a server configured by command-line options (listeners, TLS, limits, timeouts).
@@ -119,9 +209,12 @@ where
     run(server, &listen, &options)
 }
 
+/// A worker: its own single-threaded runtime accepting on its listeners and serving the
+/// connections it accepted, until the server exits.
 fn worker<H: Handler + 'static>(
     server: &Arc<Server<H>>,
-    mut rx: mpsc::UnboundedReceiver<Accepted>,
+    listeners: Listeners,
+    phase: &watch::Sender<Phase>,
 ) {
     let Ok(rt) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -132,109 +225,60 @@ fn worker<H: Handler + 'static>(
     let local = tokio::task::LocalSet::new();
     local.block_on(&rt, async move {
         let clock = TokioClock::default();
-        while let Some(accepted) = rx.recv().await {
-            let stream = match accepted {
-                Accepted::Tcp(s) => tokio::net::TcpStream::from_std(s).map(Stream::Tcp),
-                Accepted::Unix(s) => tokio::net::UnixStream::from_std(s).map(Stream::Unix),
+        for l in listeners.tcp {
+            let Ok(l) = TcpListener::from_std(l) else {
+                continue;
             };
-            let Ok(stream) = stream else { continue };
-            let server = server.clone();
+            let (server, phase) = (server.clone(), phase.subscribe());
             tokio::task::spawn_local(async move {
-                let _ = server.serve(stream, &clock).await;
+                let accept = || async {
+                    let (s, _) = l.accept().await?;
+                    s.set_nodelay(true)?;
+                    Ok(Stream::Tcp(s))
+                };
+                accept_loop(server, clock, phase, accept).await;
             });
         }
+        for l in listeners.unix {
+            let Ok(l) = UnixListener::from_std(l) else {
+                continue;
+            };
+            let (server, phase) = (server.clone(), phase.subscribe());
+            tokio::task::spawn_local(async move {
+                let accept = || async { Ok(Stream::Unix(l.accept().await?.0)) };
+                accept_loop(server, clock, phase, accept).await;
+            });
+        }
+        let _ = phase.subscribe().wait_for(|p| *p == Phase::Exiting).await;
     });
 }
 
-/// Hands sockets to the workers in turn.
-struct Dispatch {
-    senders: Vec<mpsc::UnboundedSender<Accepted>>,
-    next: AtomicUsize,
-}
-
-impl Dispatch {
-    fn send(&self, s: Accepted) {
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.senders.len();
-        let _ = self.senders[i].send(s);
-    }
-}
-
-async fn accept_all<H: Handler>(
-    server: &Server<H>,
-    listen: &[Listen],
-    options: &Options,
-    senders: Vec<mpsc::UnboundedSender<Accepted>>,
-) -> io::Result<()> {
-    let dispatch = Arc::new(Dispatch {
-        senders,
-        next: AtomicUsize::new(0),
-    });
-    let mut tasks = tokio::task::JoinSet::new();
-    let mut unix_paths = Vec::new();
-    for l in listen {
-        match l {
-            Listen::Tcp(addr) => {
-                let listener = TcpListener::bind(addr).await.map_err(|e| {
-                    io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}"))
-                })?;
-                eprintln!("listening on {}", listener.local_addr()?);
-                let d = dispatch.clone();
-                tasks.spawn(async move {
-                    loop {
-                        match listener.accept().await {
-                            Ok((s, _)) => {
-                                let _ = s.set_nodelay(true);
-                                if let Ok(s) = s.into_std() {
-                                    d.send(Accepted::Tcp(s));
-                                }
-                            }
-                            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-                        }
-                    }
-                });
-            }
-            Listen::Unix(path) => {
-                let _ = std::fs::remove_file(path);
-                let listener = UnixListener::bind(path).map_err(|e| {
-                    io::Error::new(
-                        e.kind(),
-                        format!("cannot listen on {}: {e}", path.display()),
-                    )
-                })?;
-                unix_paths.push(path.clone());
-                eprintln!("listening on {}", path.display());
-                let d = dispatch.clone();
-                tasks.spawn(async move {
-                    loop {
-                        match listener.accept().await {
-                            Ok((s, _)) => {
-                                if let Ok(s) = s.into_std() {
-                                    d.send(Accepted::Unix(s));
-                                }
-                            }
-                            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-                        }
-                    }
-                });
-            }
+/// Accepts connections and serves each in its own task, until the server stops accepting.
+async fn accept_loop<H, A, F>(
+    server: Arc<Server<H>>,
+    clock: TokioClock,
+    mut phase: watch::Receiver<Phase>,
+    mut accept: A,
+) where
+    H: Handler + 'static,
+    A: FnMut() -> F,
+    F: Future<Output = io::Result<Stream>>,
+{
+    loop {
+        tokio::select! {
+            r = accept() => match r {
+                Ok(stream) => {
+                    let server = server.clone();
+                    tokio::task::spawn_local(async move {
+                        let _ = server.serve(stream, &clock).await;
+                    });
+                }
+                // Out of file descriptors and the like: back off instead of spinning.
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            },
+            _ = phase.wait_for(|p| *p >= Phase::Draining) => return,
         }
     }
-    stop_requested(&options.shutdown).await;
-    // Stop accepting, let sessions finish, then end the rest as PostgreSQL's fast shutdown does.
-    tasks.shutdown().await;
-    for p in &unix_paths {
-        let _ = std::fs::remove_file(p);
-    }
-    let sessions = server.sessions();
-    if !drained(sessions, options.shutdown_grace).await {
-        sessions.terminate_all(&ServerError::fatal(
-            sqlstate::ADMIN_SHUTDOWN,
-            "terminating connection due to administrator command",
-        ));
-        drained(sessions, Duration::from_secs(5)).await;
-    }
-    drop(dispatch);
-    Ok(())
 }
 
 /// Waits up to `within` for every connection to close; true if they did.
