@@ -182,18 +182,13 @@ impl<T: Transport> Tls<T> {
         }
         Ok(())
     }
-
-    fn plaintext_ready(&mut self) -> io::Result<usize> {
-        match self.conn.process_new_packets() {
-            Ok(s) => Ok(s.plaintext_bytes_to_read()),
-            Err(e) => Err(invalid(e)),
-        }
-    }
 }
 
 impl<T: Transport> Transport for Tls<T> {
     async fn readable(&mut self) -> io::Result<()> {
-        if self.eof || !self.raw.is_empty() || self.plaintext_ready()? > 0 {
+        // Ciphertext already read is handed to rustls first: only whole plaintext (or the end)
+        // makes the stream readable, so a partial record never spins the caller.
+        if self.eof || self.process()? > 0 {
             return Ok(());
         }
         self.io.readable().await
