@@ -24,6 +24,9 @@ export PGPROTO_VENV=${PGPROTO_VENV:-${HOME:-/root}/.cache/pgproto/venv}
 bash tests/compat/setup-python.sh >/dev/null
 
 export PGPROTO_CAPTURE_DIR=$live/captures PGPROTO_PG_SECRETS=$live/pg15-secrets.txt
+# The example servers run as real processes in the tests (`cargo test` builds examples only as
+# test harnesses).
+cargo build --workspace --examples
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 # The codec without an allocator.

@@ -15,7 +15,8 @@ fn root() -> PathBuf {
         .to_owned()
 }
 
-/// An example binary built next to this test (`cargo test --all-targets` builds them).
+/// An example binary built next to this test (by `cargo build --examples`, which the test
+/// command runs first).
 fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap().join("examples");
