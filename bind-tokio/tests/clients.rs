@@ -23,7 +23,7 @@ fn example(name: &str) -> PathBuf {
     let path = dir.join(name);
     assert!(
         path.exists(),
-        "{} is missing: run `cargo test --all-targets`",
+        "{} is missing: run `cargo build --examples` first (scripts/test.sh does)",
         path.display()
     );
     path
