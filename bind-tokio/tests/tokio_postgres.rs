@@ -224,6 +224,23 @@ async fn idle_session_timeout_ends_the_session_with_57p05() {
 }
 
 #[tokio::test]
+async fn idle_time_counts_from_the_end_of_a_long_query() {
+    let server = start(&["--idle-session-timeout", "0.5"]);
+    let (client, connection) = connect(server.port, "").await.unwrap();
+    // A query longer than the timeout, then a pause shorter than it: the session lives on.
+    client.simple_query("SELECT pg_sleep(0.8)").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    client.simple_query("SELECT 1").await.unwrap();
+    let err = tokio::time::timeout(Duration::from_secs(5), connection)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(code(&err), "57P05");
+    server.stop();
+}
+
+#[tokio::test]
 async fn shutdown_lets_a_query_finish_then_ends_idle_sessions_with_57p01() {
     let server = start_with(&[], Duration::from_millis(300));
     let (client, connection) = connect(server.port, "").await.unwrap();

@@ -228,11 +228,16 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
         if self.server.tls.is_some() {
             self.direct_tls(&mut input).await?;
         }
+        // The core reads the time only to start timing idleness: with no idle timeout one
+        // reading per batch does; with one, the time after each (possibly slow) request counts.
+        let config = &self.server.config;
+        let timed = config.idle_session_timeout_us.is_some()
+            || config.idle_in_transaction_session_timeout_us.is_some();
         loop {
             pool::borrow(&mut self.out);
-            // One clock reading per batch: the core only needs it to time idleness.
-            let now = self.clock.now();
+            let batch_start = self.clock.now();
             loop {
+                let now = if timed { self.clock.now() } else { batch_start };
                 let progress = self
                     .conn
                     .poll_event(now, &input, &mut self.out)
