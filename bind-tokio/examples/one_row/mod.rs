@@ -1,8 +1,6 @@
 //! The session both small examples serve: every query, simple or extended, returns one row
 //! with one int4 column `?column?` = 1, in the format the client asked for.
 
-use std::collections::HashMap;
-
 use pgproto_service::pgproto::message::backend::FieldDescription;
 use pgproto_service::pgproto::message::Format;
 use pgproto_service::pgproto::{List, PgStr};
@@ -24,8 +22,8 @@ const FIELDS: [FieldDescription<'static>; 1] = [FieldDescription {
 /// One row for every query.
 #[derive(Default)]
 pub struct OneRow {
-    /// Result format of each open portal.
-    portals: HashMap<u64, Format>,
+    /// Result format of each open portal (a handful at most: a list beats hashing).
+    portals: Vec<(u64, Format)>,
 }
 
 async fn row(reply: &mut Reply<'_>, format: Format) -> Result<(), Error> {
@@ -57,7 +55,7 @@ impl Session for OneRow {
         _params: Params<'_>,
         result_formats: List<'_, Format>,
     ) -> Result<(), Error> {
-        self.portals.insert(portal, result_formats.format_for(0));
+        self.portals.push((portal, result_formats.format_for(0)));
         Ok(())
     }
 
@@ -67,12 +65,16 @@ impl Session for OneRow {
         _max_rows: u32,
         reply: &mut Reply<'_>,
     ) -> Result<Executed, Error> {
-        let format = self.portals.get(&portal).copied().unwrap_or(Format::Text);
+        let format = self
+            .portals
+            .iter()
+            .find_map(|(p, f)| (*p == portal).then_some(*f))
+            .unwrap_or(Format::Text);
         row(reply, format).await?;
         Ok(Executed::Complete("SELECT 1".into()))
     }
 
     fn close_portal(&mut self, id: u64) {
-        self.portals.remove(&id);
+        self.portals.retain(|(p, _)| *p != id);
     }
 }
