@@ -39,5 +39,7 @@ mod stream;
 
 pub use client::{cancel, connect, Client};
 
-pub use run::{run, serve_args, Listen, Options, Shutdown};
+pub use pgproto_service::lifecycle::Shutdown;
+pub use pgproto_service::listen::Listen;
+pub use run::{run, serve_args, Options};
 pub use stream::{Stream, TokioClock};

@@ -9,6 +9,8 @@
 pub mod args;
 pub mod client;
 mod handler;
+pub mod lifecycle;
+pub mod listen;
 mod pool;
 mod reply;
 mod serve;
