@@ -1,4 +1,4 @@
-//! The session both small examples serve: every query, simple or extended, returns one row
+//! The session both demo servers serve: every query, simple or extended, returns one row
 //! with one int4 column `?column?` = 1, in the format the client asked for.
 
 use pgproto_service::pgproto::message::backend::FieldDescription;

@@ -1,0 +1,11 @@
+//! `select1` on smol (async-io): answers any query with one row, for load tests.
+//!
+//! ```text
+//! cargo run --release -p pgproto-smol --example select1_smol -- --listen 127.0.0.1:5432
+//! ```
+
+fn main() {
+    let args = pgproto_demo::args("select1_smol");
+    let result = pgproto_smol::serve_args(pgproto_demo::Select1(args.clone()), &args);
+    pgproto_demo::exit("select1_smol", result);
+}

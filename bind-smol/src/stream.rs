@@ -1,0 +1,85 @@
+//! futures-io sockets (async-io's reactor) and timers as the service layer's [`Transport`] and
+//! [`Clock`].
+
+use std::io::{self, Read};
+use std::net::TcpStream;
+use std::os::unix::net::UnixStream;
+
+use async_io::{Async, Timer};
+use bytes::BytesMut;
+use futures_lite::AsyncWriteExt;
+use pgproto_service::pgproto::backend::Instant;
+use pgproto_service::{Clock, Transport};
+
+/// How much of the buffer's spare capacity one read offers the kernel.
+const READ_CHUNK: usize = 8 * 1024;
+
+/// An accepted (or connected) socket: TCP or Unix-domain.
+#[derive(Debug)]
+pub enum Stream {
+    /// TCP (`TCP_NODELAY` set, as PostgreSQL does).
+    Tcp(Async<TcpStream>),
+    /// Unix-domain socket.
+    Unix(Async<UnixStream>),
+}
+
+/// Reads what `read` gives into `buf`'s spare capacity (zero-filled first: std's reads take
+/// initialized memory).
+fn read_into(
+    buf: &mut BytesMut,
+    read: impl FnOnce(&mut [u8]) -> io::Result<usize>,
+) -> io::Result<usize> {
+    let start = buf.len();
+    let room = buf.capacity().saturating_sub(start).clamp(1, READ_CHUNK);
+    buf.resize(start + room, 0);
+    let r = read(&mut buf[start..]);
+    buf.truncate(start + *r.as_ref().unwrap_or(&0));
+    r
+}
+
+impl Transport for Stream {
+    async fn readable(&mut self) -> io::Result<()> {
+        match self {
+            Self::Tcp(s) => s.readable().await,
+            Self::Unix(s) => s.readable().await,
+        }
+    }
+
+    fn try_read(&mut self, buf: &mut BytesMut) -> io::Result<usize> {
+        match self {
+            Self::Tcp(s) => read_into(buf, |b| s.get_ref().read(b)),
+            Self::Unix(s) => read_into(buf, |b| s.get_ref().read(b)),
+        }
+    }
+
+    async fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        match self {
+            Self::Tcp(s) => s.write_all(data).await,
+            Self::Unix(s) => s.write_all(data).await,
+        }
+    }
+}
+
+/// async-io's clock: microseconds since the clock was made.
+#[derive(Debug, Clone, Copy)]
+pub struct SmolClock {
+    base: std::time::Instant,
+}
+
+impl Default for SmolClock {
+    fn default() -> Self {
+        Self {
+            base: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for SmolClock {
+    fn now(&self) -> Instant {
+        Instant(u64::try_from(self.base.elapsed().as_micros()).unwrap_or(u64::MAX))
+    }
+
+    async fn sleep_until(&self, deadline: Instant) {
+        Timer::at(self.base + std::time::Duration::from_micros(deadline.0)).await;
+    }
+}
