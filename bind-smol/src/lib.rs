@@ -13,5 +13,5 @@ mod stream;
 pub use client::{cancel, connect, Client};
 pub use pgproto_service::lifecycle::Shutdown;
 pub use pgproto_service::listen::Listen;
-pub use run::{run, serve_args, Options};
+pub use run::{run, serve, serve_args, Options};
 pub use stream::{SmolClock, Stream};

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use pgproto_service::args::ServerArgs;
 use pgproto_service::lifecycle::{Phase, Phases, Shutdown};
-use pgproto_service::listen::{bind_all, remove_unix_sockets, Listen, Listeners};
+use pgproto_service::listen::{announce, bind_all, remove_unix_sockets, Listen, Listeners};
 use pgproto_service::{Handler, Server};
 use tokio::net::{TcpListener, UnixListener};
 
@@ -57,9 +57,7 @@ where
                 .spawn(move || worker(&server, listeners, &phases))?,
         );
     }
-    for a in &announced {
-        eprintln!("listening on {a}");
-    }
+    announce(&announced);
     rt.block_on(async {
         stop_requested(&options.shutdown).await;
         let clock = TokioClock::default();
@@ -74,12 +72,21 @@ where
     Ok(())
 }
 
-/// Runs a server configured by command-line options (listeners, TLS, limits, timeouts).
+/// Runs a server for `handler` configured by command-line options (listeners, TLS, limits,
+/// timeouts).
 pub fn serve_args<H>(handler: H, args: &ServerArgs) -> io::Result<()>
 where
     H: Handler + Send + Sync + 'static,
 {
-    let server = Server::new(handler).with_args(args)?;
+    serve(Server::new(handler), args)
+}
+
+/// Runs `server` with command-line options applied (listeners, TLS, limits, timeouts).
+pub fn serve<H>(server: Server<H>, args: &ServerArgs) -> io::Result<()>
+where
+    H: Handler + Send + Sync + 'static,
+{
+    let server = server.with_args(args)?;
     let options = Options {
         workers: args.workers,
         shutdown_grace: args.shutdown_grace,

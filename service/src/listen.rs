@@ -93,6 +93,16 @@ pub fn bind_all(listen: &[Listen], workers: usize) -> io::Result<(Vec<Listeners>
     Ok((per_worker, announced))
 }
 
+/// Prints `listening on ADDRESS` to stderr for each address; a closed stderr is not an error
+/// (the server keeps serving).
+pub fn announce(addresses: &[String]) {
+    use std::io::Write;
+    let mut err = io::stderr().lock();
+    for a in addresses {
+        let _ = writeln!(err, "listening on {a}");
+    }
+}
+
 /// Removes the Unix socket files of `listen` (at the end of a run).
 pub fn remove_unix_sockets(listen: &[Listen]) {
     for l in listen {

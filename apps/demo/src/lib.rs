@@ -1,14 +1,17 @@
 //! The demo servers every runtime binding ships as examples, written once: [`Select1`] answers
 //! any query with one row, for load tests; [`Greeting`] does the same after greeting each
 //! session with a NOTICE ("Welcome to pgproto") before its first ReadyForQuery, the way Neon's
-//! proxy greets. Both authenticate as their command-line options say (trust by default).
+//! proxy greets; [`Lab`] is the application the real-client scenarios run against. All
+//! authenticate as their command-line options say (trust by default).
 
+mod lab;
 mod one_row;
 
 use pgproto_service::args::ServerArgs;
 use pgproto_service::pgproto::backend::{sqlstate, AuthMethod, ServerError, Severity};
 use pgproto_service::{Credentials, Handler, Login, Reply};
 
+pub use lab::{Lab, LabSession};
 pub use one_row::OneRow;
 
 /// Answers any query with one row.

@@ -1,40 +1,54 @@
-//! A test application ("lab") served in-process by the tokio binding, and helpers to start it.
-#![allow(dead_code)]
+//! The lab: a test application with a little of everything (sleep, COPY, NOTIFY, transaction
+//! blocks, typed parameters), for the real-client scenarios every binding runs.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
-use std::time::Duration;
 
 use pgproto_service::args::ServerArgs;
-use pgproto_service::pgproto::backend::{AuthMethod, ServerError};
+use pgproto_service::pgproto::backend::{ServerError, Severity};
 use pgproto_service::pgproto::message::backend::FieldDescription;
 use pgproto_service::pgproto::message::{Format, TransactionStatus};
 use pgproto_service::pgproto::{List, PgStr};
 use pgproto_service::{
-    Column, Credentials, Describe, Error, Executed, Handler, Login, Params, Reply, Server, Session,
-    Sessions,
+    Clock, Column, Credentials, Describe, Error, Executed, Handler, Login, Params, Push, Reply,
+    Session, Sessions,
 };
-use pgproto_tokio::{Listen, Options, Shutdown};
 
-pub const USER: &str = "alice";
-pub const PASSWORD: &str = "secret";
 const INT4: u32 = 23;
 
-/// The lab: user alice/secret; queries understood:
-/// `SELECT pg_sleep(S)` sleeps S seconds; `COPY … FROM STDIN` counts lines; `COPY … TO STDOUT
-/// n` sends n lines; `NOTIFY chan, 'payload'` notifies every session; `BEGIN`/`COMMIT`; anything
-/// else is one row `1`. Extended: `$n` parameters are int4 and echoed as columns.
-pub struct Lab {
-    pub args: ServerArgs,
-    pub sessions: Arc<Sessions>,
+/// The lab, the application the real-client scenarios run against on every binding. Queries it
+/// understands: `SELECT pg_sleep(S)` sleeps S seconds (cancellable); `SELECT pg_backend_pid()`;
+/// `COPY … FROM STDIN` counts lines; `COPY … TO STDOUT n` sends n lines; `NOTIFY chan,
+/// 'payload'` notifies every session; `NOTICE pid text` pushes a notice to session `pid`;
+/// `BEGIN`, `COMMIT`, `ROLLBACK`; `FAIL` (22012, failing an open block); anything else is one
+/// row `1`. Extended: `$n` parameters are int4 and echoed as columns. Database `nodb` does not
+/// exist (3D000).
+#[derive(Debug)]
+pub struct Lab<C> {
+    args: ServerArgs,
+    sessions: Arc<Sessions>,
+    clock: C,
+}
+
+impl<C: Clock + Copy> Lab<C> {
+    /// The lab, logging users in as `args` say, pushing through `sessions` (give the server
+    /// the same registry), sleeping on `clock`.
+    pub fn new(args: ServerArgs, sessions: Arc<Sessions>, clock: C) -> Self {
+        Self {
+            args,
+            sessions,
+            clock,
+        }
+    }
 }
 
 /// A bound portal: its SQL, parameter values and formats, and result formats.
 type Portal = (String, Vec<Option<Vec<u8>>>, Vec<Format>, Vec<Format>);
 
-pub struct LabSession {
+/// One lab session.
+#[derive(Debug)]
+pub struct LabSession<C> {
+    clock: C,
     pid: i32,
     sessions: Arc<Sessions>,
     in_tx: bool,
@@ -44,14 +58,14 @@ pub struct LabSession {
     copied: u64,
 }
 
-impl Handler for Lab {
-    type Session = LabSession;
+impl<C: Clock + Copy> Handler for Lab<C> {
+    type Session = LabSession<C>;
 
     async fn credentials(&self, login: &Login) -> Result<Credentials, ServerError> {
         self.args.credentials(login)
     }
 
-    async fn open(&self, login: &Login, _: &mut Reply<'_>) -> Result<LabSession, ServerError> {
+    async fn open(&self, login: &Login, _: &mut Reply<'_>) -> Result<LabSession<C>, ServerError> {
         if login.database == "nodb" {
             return Err(ServerError::fatal(
                 "3D000",
@@ -59,6 +73,7 @@ impl Handler for Lab {
             ));
         }
         Ok(LabSession {
+            clock: self.clock,
             pid: login.pid,
             sessions: self.sessions.clone(),
             in_tx: false,
@@ -108,7 +123,12 @@ fn convert(value: &[u8], from: Format, to: Format) -> Vec<u8> {
     }
 }
 
-impl LabSession {
+impl<C: Clock + Copy> LabSession<C> {
+    async fn sleep(&self, seconds: f64) {
+        let micros = (seconds.clamp(0.0, 3600.0) * 1e6) as u64;
+        self.clock.sleep_until(self.clock.now().after(micros)).await;
+    }
+
     async fn statement(
         &mut self,
         sql: &str,
@@ -116,7 +136,7 @@ impl LabSession {
     ) -> Result<Option<String>, Error> {
         let upper = sql.trim().trim_end_matches(';').to_ascii_uppercase();
         if let Some(s) = sleep_seconds(sql) {
-            tokio::time::sleep(Duration::from_secs_f64(s)).await;
+            self.sleep(s).await;
         }
         if self.failed && upper != "COMMIT" && upper != "ROLLBACK" {
             return Err(ServerError::error(
@@ -135,6 +155,22 @@ impl LabSession {
             self.in_tx = false;
             self.failed = false;
             return Ok(Some(tag));
+        }
+        if upper == "SELECT PG_BACKEND_PID()" {
+            reply.row_description(&[field("pg_backend_pid")])?;
+            let mut row = reply.data_row().await?;
+            row.display(self.pid)?;
+            row.finish()?;
+            return Ok(Some("SELECT 1".into()));
+        }
+        if let Some(rest) = sql.trim().strip_prefix("NOTICE ") {
+            let (pid, text) = rest.split_once(' ').unwrap_or((rest, ""));
+            let notice = ServerError::new(Severity::Notice, "00000", text.to_owned());
+            let pid = pid.parse().unwrap_or(0);
+            if !self.sessions.push(pid, Push::Notice(notice)) {
+                return Err(ServerError::error("22023", format!("no session {pid}")).into());
+            }
+            return Ok(Some("NOTICE".into()));
         }
         if upper == "FAIL" {
             return Err(ServerError::error("22012", "division by zero").into());
@@ -174,7 +210,7 @@ impl LabSession {
     }
 }
 
-impl Session for LabSession {
+impl<C: Clock + Copy> Session for LabSession<C> {
     async fn query(&mut self, sql: &str, reply: &mut Reply<'_>) -> Result<(), Error> {
         for stmt in sql.split(';').filter(|s| !s.trim().is_empty()) {
             match self.statement(stmt, reply).await {
@@ -249,7 +285,7 @@ impl Session for LabSession {
             });
         }
         if let Some(s) = sleep_seconds(&sql) {
-            tokio::time::sleep(Duration::from_secs_f64(s)).await;
+            self.sleep(s).await;
         }
         let mut row = reply.data_row().await?;
         if values.is_empty() {
@@ -293,121 +329,4 @@ impl Session for LabSession {
     fn aborted(&mut self) {
         self.failed = self.in_tx;
     }
-}
-
-/// A lab server running in this process.
-pub struct Running {
-    pub port: u16,
-    pub shutdown: Shutdown,
-    pub sessions: Arc<Sessions>,
-    pub unix_dir: PathBuf,
-    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
-}
-
-impl Running {
-    /// Stops the server gracefully and waits for it.
-    pub fn stop(mut self) {
-        self.shutdown.trigger();
-        if let Some(t) = self.thread.take() {
-            t.join().unwrap().unwrap();
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Options as on a command line, e.g. `["--auth", "scram"]` (user alice/secret are added).
-pub fn start(flags: &[&str]) -> Running {
-    start_with(flags, Duration::from_millis(200))
-}
-
-pub fn start_with(flags: &[&str], grace: Duration) -> Running {
-    let port = free_port();
-    let unix_dir = std::env::temp_dir().join(format!("pgproto-tokio-test-{port}"));
-    std::fs::create_dir_all(&unix_dir).unwrap();
-    let mut all: Vec<String> = vec![
-        "--user".into(),
-        USER.into(),
-        "--password".into(),
-        PASSWORD.into(),
-    ];
-    all.extend(flags.iter().map(|s| (*s).to_owned()));
-    let args = ServerArgs::parse(AuthMethod::ScramSha256, all, |_, _| false).unwrap();
-    let sessions = Arc::new(Sessions::new());
-    let server = Server::new(Lab {
-        args: args.clone(),
-        sessions: sessions.clone(),
-    })
-    .with_sessions(sessions.clone())
-    .with_args(&args)
-    .unwrap();
-    let shutdown = Shutdown::default();
-    let options = Options {
-        workers: 2,
-        shutdown_grace: grace,
-        shutdown: shutdown.clone(),
-    };
-    let listen = vec![
-        Listen::Tcp(format!("127.0.0.1:{port}")),
-        Listen::Unix(unix_dir.join(format!(".s.PGSQL.{port}"))),
-    ];
-    let thread = std::thread::spawn(move || pgproto_tokio::run(server, &listen, &options));
-    for _ in 0..500 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    Running {
-        port,
-        shutdown,
-        sessions,
-        unix_dir,
-        thread: Some(thread),
-    }
-}
-
-/// A self-signed certificate and key (PEM) made with openssl, in a fresh directory.
-pub fn certificate() -> (PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("pgproto-tokio-cert-{}", free_port()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (crt, key) = (dir.join("server.crt"), dir.join("server.key"));
-    let status = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-subj",
-            "/CN=localhost",
-            "-days",
-            "2",
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&crt)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("openssl is required to make the test server's certificate");
-    assert!(status.success(), "openssl failed");
-    (crt, key)
-}
-
-/// tokio-postgres connection string for the lab.
-pub fn conninfo(port: u16, extra: &str) -> String {
-    format!("host=127.0.0.1 port={port} user={USER} password={PASSWORD} dbname=lab {extra}")
 }
