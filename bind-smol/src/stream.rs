@@ -11,8 +11,15 @@ use futures_lite::AsyncWriteExt;
 use pgproto_service::pgproto::backend::Instant;
 use pgproto_service::{Clock, Transport};
 
-/// How much of the buffer's spare capacity one read offers the kernel.
+/// The most one read takes.
 const READ_CHUNK: usize = 8 * 1024;
+
+thread_local! {
+    /// Where reads land before they are appended: std's reads need initialized memory, and
+    /// copying the few bytes a request has costs less than zeroing a buffer's spare capacity.
+    static SCRATCH: std::cell::RefCell<Box<[u8; READ_CHUNK]>> =
+        std::cell::RefCell::new(Box::new([0; READ_CHUNK]));
+}
 
 /// An accepted (or connected) socket: TCP or Unix-domain.
 #[derive(Debug)]
