@@ -39,7 +39,12 @@ const RUNNER: &str = r#"bash "$0" bash -c 'psql -qX -v ON_ERROR_STOP=1 -c "$0" >
 pub fn pg15() -> &'static Pg15 {
     static PG: OnceLock<Pg15> = OnceLock::new();
     PG.get_or_init(|| {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tools/pg/with_pg.sh");
+        // The workspace's tools, from whichever crate includes this file.
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(|d| d.join("tools/pg/with_pg.sh"))
+            .find(|p| p.exists())
+            .expect("tools/pg/with_pg.sh in the workspace");
         let work = std::env::temp_dir().join(format!("pgproto-pg15-{}", std::process::id()));
         std::fs::create_dir_all(&work).unwrap();
         let (crt, key) = (work.join("server.crt"), work.join("server.key"));
@@ -82,7 +87,9 @@ pub fn pg15() -> &'static Pg15 {
             key.display()
         );
         let mut child = Command::new("bash")
-            .args(["-c", RUNNER, script, SETUP])
+            .args(["-c", RUNNER])
+            .arg(&script)
+            .arg(SETUP)
             .env("PGPROTO_PG_HBA", HBA)
             .env("PGPROTO_PG_WORK", &work)
             .env("PGPROTO_PG_CONF", conf)
