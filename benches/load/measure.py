@@ -33,7 +33,22 @@ import tempfile
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-SERVERS = [("pgproto", "pgproto"), ("pgwire", "pgwire 0.42"), ("postgres", "PostgreSQL")]
+# pgproto's select1 example on each binding: (server key, runtime), as run.sh's pgproto_bindings.
+# The first, tokio (key "pgproto", the key older runs used), is the reference: it is compared with
+# pgwire and PostgreSQL, and every other binding with it (a column "RUNTIME/tokio" each). A binding
+# added here (monoio, say) gets its column and its ratio to tokio.
+PGPROTO_BINDINGS = [("pgproto", "tokio"), ("smol", "smol")]
+REFERENCE, REFERENCE_RUNTIME = PGPROTO_BINDINGS[0]
+# (server key, table label), in the table's column order.
+SERVERS = [(key, f"pgproto ({runtime})") for key, runtime in PGPROTO_BINDINGS] + [
+    ("pgwire", "pgwire 0.42"),
+    ("postgres", "PostgreSQL"),
+]
+# The ratio columns: (label, numerator key, denominator key).
+RATIOS = [
+    (f"{REFERENCE_RUNTIME}/pgwire", REFERENCE, "pgwire"),
+    (f"{REFERENCE_RUNTIME}/PostgreSQL", REFERENCE, "postgres"),
+] + [(f"{runtime}/{REFERENCE_RUNTIME}", key, REFERENCE) for key, runtime in PGPROTO_BINDINGS[1:]]
 # (key, label, higher is better)
 MEASURES = [
     ("tps", "TPS ↑", True),
@@ -592,7 +607,8 @@ def cmd_report(args):
 
     runs = os.environ.get("RUNS", "3")
     out = []
-    out.append("# Load benchmark: pgproto vs pgwire vs PostgreSQL, pgbench `SELECT 1`\n")
+    runtimes = ", ".join(runtime for _, runtime in PGPROTO_BINDINGS)
+    out.append(f"# Load benchmark: pgproto ({runtimes}) vs pgwire vs PostgreSQL, pgbench `SELECT 1`\n")
     out.append(
         f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs ({cpu_model()}), "
         f"Linux {platform.release()}; DURATION={os.environ.get('DURATION', '5')} s, RUNS={runs} "
@@ -605,11 +621,15 @@ def cmd_report(args):
         servers += f" (not run: {', '.join(missing)})"
     out.append(servers + ".\n")
     out.append(
-        "↑ higher is better (TPS, connections/s): a ratio above 1 favours pgproto. "
-        "↓ lower is better (CPU, syscalls, memory): a ratio below 1 favours pgproto.\n"
+        "↑ higher is better (TPS, connections/s): a ratio A/B above 1 favours A. "
+        "↓ lower is better (CPU, syscalls, memory): a ratio A/B below 1 favours A. "
+        f"{REFERENCE_RUNTIME}/pgwire and {REFERENCE_RUNTIME}/PostgreSQL compare pgproto on {REFERENCE_RUNTIME}"
+        + "".join(f"; {runtime}/{REFERENCE_RUNTIME} pgproto on {runtime} with it" for _, runtime in PGPROTO_BINDINGS[1:])
+        + " (— where a server was not run).\n"
     )
-    out.append("| measure | mode | clients | pgproto | pgwire | PostgreSQL | pgproto/pgwire | pgproto/PostgreSQL |")
-    out.append("|---|---|---|---:|---:|---:|---:|---:|")
+    header = [label for _, label in SERVERS] + [label for label, _, _ in RATIOS]
+    out.append("| measure | mode | clients | " + " | ".join(header) + " |")
+    out.append("|---|---|---|" + "---:|" * len(header))
     labels = {m[0]: m[1] for m in MEASURES}
     for measure, mode, clients in rows:
         key = f"{measure}|{mode}|{clients}"
@@ -619,7 +639,9 @@ def cmd_report(args):
         out.append(
             f"| {labels[measure]} | {mode_cell} | {clients} | "
             + " | ".join(fmt(measure, vals[s]) for s, _ in SERVERS)
-            + f" | {ratio(vals['pgproto'], vals['pgwire'])} | {ratio(vals['pgproto'], vals['postgres'])} |"
+            + " | "
+            + " | ".join(ratio(vals[a], vals[b]) for _, a, b in RATIOS)
+            + " |"
         )
     out.append("")
     out.append("Notes:")
@@ -651,6 +673,12 @@ def cmd_report(args):
         "\"tps ... (including reconnection times)\" (one connection per transaction); the CPU row "
         "is the server CPU per such connection+transaction."
     )
+    for key, runtime in PGPROTO_BINDINGS[1:]:
+        if key in data:
+            out.append(
+                f"- {runtime}/{REFERENCE_RUNTIME}: the goal is pgproto on {runtime} within 10% of "
+                f"{REFERENCE_RUNTIME} (TPS ratio ≥ 0.90×, server CPU µs/txn ratio ≤ 1.10×)."
+            )
     out.append("- Clients use `PGSSLMODE=disable` (no SSLRequest round trip) and trust authentication.")
     for s, label in SERVERS:
         for note in data.get(s, {}).get("notes", []):
@@ -663,8 +691,8 @@ def cmd_report(args):
     if any(len(spread(s, f"{m}|{mo}|{c}")) > 1 for s, _ in SERVERS for m, mo, c in rows):
         out.append("")
         out.append("<details><summary>Every run</summary>\n")
-        out.append("| measure | mode | clients | pgproto | pgwire | PostgreSQL |")
-        out.append("|---|---|---|---|---|---|")
+        out.append("| measure | mode | clients | " + " | ".join(label for _, label in SERVERS) + " |")
+        out.append("|---|---|---|" + "---|" * len(SERVERS))
         for measure, mode, clients in rows:
             key = f"{measure}|{mode}|{clients}"
             cells = [", ".join(fmt(measure, v) for v in spread(s, key)) or "—" for s, _ in SERVERS]

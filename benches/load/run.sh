@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Load benchmark (issue 6): pgbench `SELECT 1` against pgproto's `select1` example, the same server
-# on pgwire 0.42 (benches/src/bin/pgwire_select1.rs) and PostgreSQL 15, in one run:
+# Load benchmark (issue 6): pgbench `SELECT 1` against pgproto's `select1` example on each of its
+# bindings (tokio, smol), the same server on pgwire 0.42 (benches/src/bin/pgwire_select1.rs) and
+# PostgreSQL 15, in one run:
 #
 #   bash benches/load/run.sh
 #
@@ -10,7 +11,8 @@
 # See benches/load/README.md.
 #
 # Environment (all optional):
-#   SERVERS="pgproto pgwire postgres"  which servers to measure (e.g. SERVERS="pgwire postgres")
+#   SERVERS="pgproto smol pgwire postgres"  which servers to measure (e.g. SERVERS="pgproto smol");
+#                       pgproto is the select1 example on tokio, smol the same on smol
 #   RUNS=3              repetitions of every measure; the table shows the median
 #   DURATION=5          seconds of every timed pgbench run (-T)
 #   CLIENTS="1 16 64"   pgbench -c values of the TPS/CPU runs (-j 2, or -j 1 at -c 1)
@@ -27,15 +29,40 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 here=$repo/benches/load
-SERVERS=${SERVERS:-pgproto pgwire postgres}
+SERVERS=${SERVERS:-pgproto smol pgwire postgres}
 export RUNS=${RUNS:-3} DURATION=${DURATION:-5} CLIENTS=${CLIENTS:-1 16 64}
 export MODES=${MODES:-simple extended prepared} STRACE_TXNS=${STRACE_TXNS:-2000}
 export STRACE_CLIENTS=${STRACE_CLIENTS:-4} IDLE_CONNS=${IDLE_CONNS:-1000} CONN_CLIENTS=${CONN_CLIENTS:-8}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target}
 RESULTS=${RESULTS:-$here/results.md}
 
+# pgproto's select1 example on each binding: the server key (in SERVERS; pgproto is tokio's, so
+# that older SERVERS values keep their meaning), the cargo package, the example (the binary is
+# $CARGO_TARGET_DIR/release/examples/EXAMPLE) and the runtime. A binding added here (monoio, say)
+# is built, checked and measured like the others; measure.py's PGPROTO_BINDINGS gives it its
+# column and its ratio to tokio in the table.
+pgproto_bindings=(
+  "pgproto pgproto-tokio select1 tokio"
+  "smol pgproto-smol select1_smol smol"
+)
+# binding KEY: sets package, example and runtime of server KEY; fails if KEY is not a binding's.
+binding() {
+  local key=$1 entry fields
+  for entry in "${pgproto_bindings[@]}"; do
+    read -r -a fields <<<"$entry"
+    if [ "${fields[0]}" = "$key" ]; then package=${fields[1]} example=${fields[2]} runtime=${fields[3]}; return 0; fi
+  done
+  return 1
+}
+
+known=()
+for entry in "${pgproto_bindings[@]}"; do known+=("${entry%% *}"); done
+known+=(pgwire postgres)
 for s in $SERVERS; do
-  case $s in pgproto | pgwire | postgres) ;; *) echo "run.sh: unknown server '$s' in SERVERS (pgproto, pgwire, postgres)" >&2; exit 2 ;; esac
+  case " ${known[*]} " in
+    *" $s "*) ;;
+    *) echo "run.sh: unknown server '$s' in SERVERS (one of: ${known[*]})" >&2; exit 2 ;;
+  esac
 done
 
 # Prerequisites: pgbench and postgres 15 (Debian's postgresql-15 package), strace, python3.
@@ -85,10 +112,12 @@ for s in $SERVERS; do
     pgwire)
       echo "building pgwire_select1" >&2
       flock /tmp/cargo.lock cargo build --release -p pgproto-benches --bin pgwire_select1 ;;
-    pgproto)
-      echo "building select1" >&2
-      flock /tmp/cargo.lock cargo build --release -p pgproto-tokio --example select1 || {
-        echo "run.sh: cannot build pgproto's select1 example; SERVERS=\"pgwire postgres\" skips it" >&2
+    postgres) ;;
+    *)
+      binding "$s"
+      echo "building $example ($runtime)" >&2
+      flock /tmp/cargo.lock cargo build --release -p "$package" --example "$example" || {
+        echo "run.sh: cannot build pgproto's $example example ($runtime); leave $s out of SERVERS to skip it" >&2
         exit 1
       } ;;
   esac
@@ -96,9 +125,9 @@ done
 
 for s in $SERVERS; do
   case $s in
-    pgproto) bin=$CARGO_TARGET_DIR/release/examples/select1 ;;
+    postgres) continue ;;
     pgwire) bin=$CARGO_TARGET_DIR/release/pgwire_select1 ;;
-    *) continue ;;
+    *) binding "$s"; bin=$CARGO_TARGET_DIR/release/examples/$example ;;
   esac
   [ -x "$bin" ] || { echo "run.sh: $bin is missing: build it (BUILD=1) or leave $s out of SERVERS" >&2; exit 1; }
 done
@@ -107,19 +136,21 @@ pgwire_version=$(awk '/^name = "pgwire"$/ { getline; gsub(/"/, "", $3); print $3
 # IDLE_CONNS idle connections plus pgbench's: a connection limit above the default 100 of
 # PostgreSQL and pgproto's servers (pgwire has none).
 max_conn=$((IDLE_CONNS + 100))
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 measure=(python3 "$here/measure.py" run --out "$work/results.json")
 with_pg=()
 for s in $SERVERS; do
   case $s in
-    pgproto)
-      measure+=(--server pgproto "pgproto $(git rev-parse --short HEAD 2>/dev/null || echo '?') (select1 example, --max-connections $max_conn)" \
-        "$(printf '%q' "$CARGO_TARGET_DIR/release/examples/select1") --max-connections $max_conn") ;;
     pgwire)
       measure+=(--server pgwire "pgwire ${pgwire_version:-0.42} (pgwire_select1, tokio multi-thread)" \
         "$(printf '%q' "$CARGO_TARGET_DIR/release/pgwire_select1")") ;;
     postgres)
       measure+=(--postgres "PostgreSQL $("$PGBIN/postgres" --version | awk '{ print $3 }') (fsync=off, max_connections=$max_conn)")
       with_pg=(env PGPROTO_PG_CONF="max_connections = $max_conn" bash tools/pg/with_pg.sh) ;;
+    *)
+      binding "$s"
+      measure+=(--server "$s" "pgproto $commit on $runtime ($example example, --max-connections $max_conn)" \
+        "$(printf '%q' "$CARGO_TARGET_DIR/release/examples/$example") --max-connections $max_conn") ;;
   esac
 done
 # QUIET_LOCK=/tmp/cargo.lock holds the workspace's build lock while measuring: no build runs on
