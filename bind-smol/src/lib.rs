@@ -11,7 +11,7 @@ mod run;
 mod stream;
 
 pub use client::{cancel, connect, Client};
-pub use pgproto_service::lifecycle::Shutdown;
+pub use pgproto_service::lifecycle::{Options, Shutdown};
 pub use pgproto_service::listen::Listen;
-pub use run::{run, serve, serve_args, Options};
+pub use run::{run, serve, serve_args};
 pub use stream::{SmolClock, Stream};

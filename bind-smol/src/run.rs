@@ -14,32 +14,11 @@ use async_executor::LocalExecutor;
 use async_io::{Async, Timer};
 use futures_lite::{future, StreamExt};
 use pgproto_service::args::ServerArgs;
-use pgproto_service::lifecycle::{Phase, Phases, Shutdown};
+use pgproto_service::lifecycle::{Options, Phase, Phases};
 use pgproto_service::listen::{announce, bind_all, remove_unix_sockets, Listen, Listeners};
 use pgproto_service::{Handler, Server};
 
 use crate::stream::{SmolClock, Stream};
-
-/// How the server runs.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Worker threads (default: one per CPU).
-    pub workers: usize,
-    /// After a shutdown request, how long sessions may finish before they get 57P01.
-    pub shutdown_grace: Duration,
-    /// Stops the server when triggered (SIGINT and SIGTERM always do).
-    pub shutdown: Shutdown,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            workers: std::thread::available_parallelism().map_or(1, usize::from),
-            shutdown_grace: Duration::from_secs(5),
-            shutdown: Shutdown::default(),
-        }
-    }
-}
 
 /// Runs `server` on `listen` until SIGINT, SIGTERM or `options.shutdown`; blocks the calling
 /// thread. Prints `listening on ADDRESS` to stderr once per listener when it accepts.
@@ -100,13 +79,11 @@ pub fn serve<H>(server: Server<H>, args: &ServerArgs) -> io::Result<()>
 where
     H: Handler + Send + Sync + 'static,
 {
-    let server = server.with_args(args)?;
-    let options = Options {
-        workers: args.workers,
-        shutdown_grace: args.shutdown_grace,
-        ..Options::default()
-    };
-    run(server, &Listen::from_args(args), &options)
+    run(
+        server.with_args(args)?,
+        &Listen::from_args(args),
+        &Options::from_args(args),
+    )
 }
 
 /// A worker: its own reactor and executor accepting on its listeners and serving the

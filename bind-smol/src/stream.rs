@@ -9,7 +9,7 @@ use async_io::{Async, Timer};
 use bytes::BytesMut;
 use futures_lite::AsyncWriteExt;
 use pgproto_service::pgproto::backend::Instant;
-use pgproto_service::{Clock, Transport};
+use pgproto_service::{Clock, ClockBase, Transport};
 
 /// The most one read takes.
 const READ_CHUNK: usize = 8 * 1024;
@@ -68,25 +68,15 @@ impl Transport for Stream {
 }
 
 /// async-io's clock: microseconds since the clock was made.
-#[derive(Debug, Clone, Copy)]
-pub struct SmolClock {
-    base: std::time::Instant,
-}
-
-impl Default for SmolClock {
-    fn default() -> Self {
-        Self {
-            base: std::time::Instant::now(),
-        }
-    }
-}
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SmolClock(ClockBase);
 
 impl Clock for SmolClock {
     fn now(&self) -> Instant {
-        Instant(u64::try_from(self.base.elapsed().as_micros()).unwrap_or(u64::MAX))
+        self.0.now()
     }
 
     async fn sleep_until(&self, deadline: Instant) {
-        Timer::at(self.base + std::time::Duration::from_micros(deadline.0)).await;
+        Timer::at(self.0.to_std(deadline)).await;
     }
 }

@@ -6,7 +6,7 @@ use std::task::{Context, Poll, Waker};
 
 use bytes::BytesMut;
 use pgproto_service::pgproto::backend::Instant;
-use pgproto_service::{Clock, Transport};
+use pgproto_service::{Clock, ClockBase, Transport};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpStream, UnixStream};
 use tokio_util::io::poll_read_buf;
@@ -52,26 +52,15 @@ impl Transport for Stream {
 }
 
 /// tokio's clock: microseconds since the clock was made.
-#[derive(Debug, Clone, Copy)]
-pub struct TokioClock {
-    base: tokio::time::Instant,
-}
-
-impl Default for TokioClock {
-    fn default() -> Self {
-        Self {
-            base: tokio::time::Instant::now(),
-        }
-    }
-}
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioClock(ClockBase);
 
 impl Clock for TokioClock {
     fn now(&self) -> Instant {
-        Instant(u64::try_from(self.base.elapsed().as_micros()).unwrap_or(u64::MAX))
+        self.0.now()
     }
 
     async fn sleep_until(&self, deadline: Instant) {
-        let at = self.base + std::time::Duration::from_micros(deadline.0);
-        tokio::time::sleep_until(at).await;
+        tokio::time::sleep_until(self.0.to_std(deadline).into()).await;
     }
 }

@@ -49,6 +49,38 @@ impl<T: Copy> Watch<T> {
     }
 }
 
+/// How a binding runs a server.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Worker threads (default: one per CPU).
+    pub workers: usize,
+    /// After a shutdown request, how long sessions may finish before they get 57P01.
+    pub shutdown_grace: Duration,
+    /// Stops the server when triggered (SIGINT and SIGTERM always do).
+    pub shutdown: Shutdown,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            workers: std::thread::available_parallelism().map_or(1, usize::from),
+            shutdown_grace: Duration::from_secs(5),
+            shutdown: Shutdown::default(),
+        }
+    }
+}
+
+impl Options {
+    /// The options command-line arguments give (`--workers`, `--shutdown-grace`).
+    pub fn from_args(args: &crate::args::ServerArgs) -> Self {
+        Self {
+            workers: args.workers,
+            shutdown_grace: args.shutdown_grace,
+            ..Self::default()
+        }
+    }
+}
+
 /// A handle that stops a running server, gracefully (SIGINT and SIGTERM do the same).
 #[derive(Debug, Clone)]
 pub struct Shutdown(Arc<Watch<bool>>);

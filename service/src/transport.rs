@@ -30,6 +30,28 @@ pub trait Clock {
     fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()>;
 }
 
+/// A [`Clock`]'s arithmetic on a std monotonic base: microseconds since the base, and back.
+#[derive(Debug, Clone, Copy)]
+pub struct ClockBase(std::time::Instant);
+
+impl Default for ClockBase {
+    fn default() -> Self {
+        Self(std::time::Instant::now())
+    }
+}
+
+impl ClockBase {
+    /// Microseconds since the base.
+    pub fn now(&self) -> Instant {
+        Instant(u64::try_from(self.0.elapsed().as_micros()).unwrap_or(u64::MAX))
+    }
+
+    /// The std instant of `deadline`.
+    pub fn to_std(&self, deadline: Instant) -> std::time::Instant {
+        self.0 + std::time::Duration::from_micros(deadline.0)
+    }
+}
+
 /// Reads once: waits for readiness, then appends to `buf` (reserving `reserve` bytes first).
 pub(crate) async fn read_some<T: Transport>(
     io: &mut T,

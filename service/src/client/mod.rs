@@ -537,37 +537,37 @@ impl<T: Transport> Client<T> {
 
     /// Starts `COPY … FROM STDIN`; send the data through the returned [`CopyIn`].
     pub async fn copy_in(&mut self, sql: &str) -> Result<CopyIn<'_, T>, Error> {
-        self.conn.query(sql, &mut self.out)?;
-        let mut error = None;
-        let started = self
-            .drive(None, |e| match e {
-                ClientEvent::Response { message, .. } => match message {
-                    BackendMessage::CopyInResponse(_) => Ok(Some(true)),
-                    BackendMessage::ErrorResponse(e) => {
-                        error = Some(DbError::from_fields(&e));
-                        Ok(None)
-                    }
-                    BackendMessage::ReadyForQuery(_) => Ok(Some(false)),
-                    _ => Ok(None),
-                },
-                _ => Ok(None),
-            })
+        let started = |m: &BackendMessage<'_>| matches!(m, BackendMessage::CopyInResponse(_));
+        self.start_copy(sql, started, "not a COPY FROM STDIN")
             .await?;
-        match (started, error) {
-            (true, _) => Ok(CopyIn { client: self }),
-            (false, Some(e)) => Err(e.into()),
-            (false, None) => Err(Error::Conversion("not a COPY FROM STDIN".into())),
-        }
+        Ok(CopyIn { client: self })
     }
 
     /// Starts `COPY … TO STDOUT`; read the data from the returned [`CopyOut`].
     pub async fn copy_out(&mut self, sql: &str) -> Result<CopyOut<'_, T>, Error> {
+        let started = |m: &BackendMessage<'_>| matches!(m, BackendMessage::CopyOutResponse(_));
+        self.start_copy(sql, started, "not a COPY TO STDOUT")
+            .await?;
+        Ok(CopyOut {
+            client: self,
+            done: false,
+        })
+    }
+
+    /// Sends `sql` and reads until the server starts the COPY `started` recognizes, or ends the
+    /// query (with its error, or `not_copy`).
+    async fn start_copy(
+        &mut self,
+        sql: &str,
+        started: impl Fn(&BackendMessage<'_>) -> bool,
+        not_copy: &str,
+    ) -> Result<(), Error> {
         self.conn.query(sql, &mut self.out)?;
         let mut error = None;
-        let started = self
+        let copying = self
             .drive(None, |e| match e {
                 ClientEvent::Response { message, .. } => match message {
-                    BackendMessage::CopyOutResponse(_) => Ok(Some(true)),
+                    m if started(&m) => Ok(Some(true)),
                     BackendMessage::ErrorResponse(e) => {
                         error = Some(DbError::from_fields(&e));
                         Ok(None)
@@ -578,13 +578,10 @@ impl<T: Transport> Client<T> {
                 _ => Ok(None),
             })
             .await?;
-        match (started, error) {
-            (true, _) => Ok(CopyOut {
-                client: self,
-                done: false,
-            }),
+        match (copying, error) {
+            (true, _) => Ok(()),
             (false, Some(e)) => Err(e.into()),
-            (false, None) => Err(Error::Conversion("not a COPY TO STDOUT".into())),
+            (false, None) => Err(Error::Conversion(not_copy.into())),
         }
     }
 
