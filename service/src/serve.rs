@@ -206,6 +206,14 @@ fn canceled() -> ServerError {
     )
 }
 
+/// Completes at `deadline`, or never without one.
+async fn until<C: Clock>(clock: &C, deadline: Option<pgproto::backend::Instant>) {
+    match deadline {
+        Some(d) => clock.sleep_until(d).await,
+        None => pending().await,
+    }
+}
+
 /// Polls `a` and `b` together; the first to finish wins and the other is dropped.
 async fn race<A: Future, B: Future>(a: A, b: B) -> Result<A::Output, B::Output> {
     let mut a = pin!(a);
@@ -291,12 +299,7 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
         let wake = {
             let mut readable = pin!(self.stream.readable());
             let mut interrupt = pin!(self.mailbox.interrupted(false));
-            let mut sleep = pin!(async {
-                match deadline {
-                    Some(d) => clock.sleep_until(d).await,
-                    None => pending().await,
-                }
-            });
+            let mut sleep = pin!(until(clock, deadline));
             poll_fn(|cx| {
                 if let Poll::Ready(r) = readable.as_mut().poll(cx) {
                     return Poll::Ready(Wake::Input(r));
@@ -406,15 +409,8 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
         let Stream::Plain(io) = core::mem::replace(&mut self.stream, Stream::Upgrading) else {
             return Err(io::ErrorKind::InvalidInput.into());
         };
-        let deadline = self.conn.poll_timeout();
-        let clock = self.clock;
-        let sleep = async move {
-            match deadline {
-                Some(d) => clock.sleep_until(d).await,
-                None => pending().await,
-            }
-        };
-        let tls = match race(acceptor.accept(io, early, direct), sleep).await {
+        let deadline = until(self.clock, self.conn.poll_timeout());
+        let tls = match race(acceptor.accept(io, early, direct), deadline).await {
             Ok(r) => r?,
             Err(()) => return Err(io::ErrorKind::TimedOut.into()),
         };
