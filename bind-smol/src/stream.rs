@@ -9,7 +9,7 @@ use async_io::{Async, Timer};
 use bytes::BytesMut;
 use futures_lite::AsyncWriteExt;
 use pgproto_service::pgproto::backend::Instant;
-use pgproto_service::{Clock, ClockBase, Transport};
+use pgproto_service::{Clock, ClockBase, Readiness};
 
 /// The most one read takes.
 const READ_CHUNK: usize = 8 * 1024;
@@ -44,7 +44,7 @@ fn read_into(
     r
 }
 
-impl Transport for Stream {
+impl Readiness for Stream {
     async fn readable(&mut self) -> io::Result<()> {
         match self {
             Self::Tcp(s) => s.readable().await,

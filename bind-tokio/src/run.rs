@@ -12,6 +12,7 @@ use pgproto_service::lifecycle::{Options, Phase, Phases, Shutdown};
 use pgproto_service::listen::{announce, bind_all, remove_unix_sockets, Listen, Listeners};
 use pgproto_service::{Handler, Server};
 use tokio::net::{TcpListener, UnixListener};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use crate::stream::{Stream, TokioClock};
 
@@ -36,9 +37,14 @@ where
                 .spawn(move || worker(&server, listeners, &phases))?,
         );
     }
+    // Signals are caught from before the server says it listens.
+    let signals = {
+        let _rt = rt.enter();
+        Signals::new()
+    };
     announce(&announced);
     rt.block_on(async {
-        stop_requested(&options.shutdown).await;
+        signals.or(&options.shutdown).await;
         let clock = TokioClock::default();
         phases
             .shut_down(server.sessions(), options.shutdown_grace, &clock)
@@ -140,17 +146,27 @@ async fn accept_loop<H, A, F>(
     }
 }
 
-async fn stop_requested(shutdown: &Shutdown) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let term = signal(SignalKind::terminate());
-    let int = signal(SignalKind::interrupt());
-    let (Ok(mut term), Ok(mut int)) = (term, int) else {
-        shutdown.requested().await;
-        return;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-        () = shutdown.requested() => {}
+/// SIGTERM and SIGINT, when they can be caught.
+struct Signals(Option<(Signal, Signal)>);
+
+impl Signals {
+    fn new() -> Self {
+        Self(
+            signal(SignalKind::terminate())
+                .ok()
+                .zip(signal(SignalKind::interrupt()).ok()),
+        )
+    }
+
+    /// Completes at the first signal or when `shutdown` is requested.
+    async fn or(self, shutdown: &Shutdown) {
+        let Some((mut term, mut int)) = self.0 else {
+            return shutdown.requested().await;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+            () = shutdown.requested() => {}
+        }
     }
 }

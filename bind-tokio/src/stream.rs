@@ -6,7 +6,7 @@ use std::task::{Context, Poll, Waker};
 
 use bytes::BytesMut;
 use pgproto_service::pgproto::backend::Instant;
-use pgproto_service::{Clock, ClockBase, Transport};
+use pgproto_service::{Clock, ClockBase, Readiness};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpStream, UnixStream};
 use tokio_util::io::poll_read_buf;
@@ -20,7 +20,7 @@ pub enum Stream {
     Unix(UnixStream),
 }
 
-impl Transport for Stream {
+impl Readiness for Stream {
     async fn readable(&mut self) -> io::Result<()> {
         match self {
             Self::Tcp(s) => s.readable().await,

@@ -24,6 +24,6 @@ pub use handler::{
 pub use reply::Reply;
 pub use serve::Server;
 pub use sessions::{Push, Sessions};
-pub use transport::{Clock, ClockBase, Transport};
+pub use transport::{reserve_read, Clock, ClockBase, Read, Readiness, Transport};
 
 pub use pgproto;

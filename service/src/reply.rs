@@ -20,14 +20,16 @@ pub(crate) const FLUSH_AT: usize = 32 * 1024;
 /// A transport seen only as somewhere to write (object-safe, so [`Reply`] has no type
 /// parameter). Boxing happens once per flushed batch of at least [`FLUSH_AT`] bytes.
 pub(crate) trait Sink {
-    fn send<'a>(&'a mut self, data: &'a [u8])
-        -> Pin<Box<dyn Future<Output = io::Result<()>> + 'a>>;
+    fn send<'a>(
+        &'a mut self,
+        data: &'a mut BytesMut,
+    ) -> Pin<Box<dyn Future<Output = io::Result<()>> + 'a>>;
 }
 
 impl<T: Transport> Sink for T {
     fn send<'a>(
         &'a mut self,
-        data: &'a [u8],
+        data: &'a mut BytesMut,
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + 'a>> {
         Box::pin(self.write_all(data))
     }
@@ -55,7 +57,6 @@ impl Reply<'_> {
     pub async fn flush(&mut self) -> io::Result<()> {
         if !self.out.is_empty() {
             self.io.send(self.out).await?;
-            self.out.clear();
         }
         Ok(())
     }

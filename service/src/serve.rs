@@ -22,7 +22,7 @@ use crate::pool;
 use crate::reply::{Reply, FLUSH_AT};
 use crate::sessions::{Interrupt, Mailbox, Push, Registration, Sessions};
 use crate::tls::{Stream, TlsAcceptor};
-use crate::transport::{Clock, Transport};
+use crate::transport::{Clock, Read, Transport};
 
 /// A PostgreSQL-compatible server: an application's [`Handler`] with the settings every
 /// connection shares. A binding accepts connections and runs [`Server::serve`] on each.
@@ -158,7 +158,6 @@ enum CopyFrom {
 
 /// What woke an idle connection.
 enum Wake {
-    Input(io::Result<()>),
     Interrupt(Interrupt),
     Deadline,
 }
@@ -285,8 +284,7 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
     /// Sends the output buffer.
     async fn write_out(&mut self) -> io::Result<()> {
         if !self.out.is_empty() {
-            self.stream.write_all(&self.out).await?;
-            self.out.clear();
+            self.stream.write_all(&mut self.out).await?;
         }
         Ok(())
     }
@@ -296,14 +294,10 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
     async fn wait(&mut self, input: &mut BytesMut) -> io::Result<bool> {
         let deadline = self.conn.poll_timeout();
         let clock = self.clock;
-        let wake = {
-            let mut readable = pin!(self.stream.readable());
+        let read = {
             let mut interrupt = pin!(self.mailbox.interrupted(false));
             let mut sleep = pin!(until(clock, deadline));
-            poll_fn(|cx| {
-                if let Poll::Ready(r) = readable.as_mut().poll(cx) {
-                    return Poll::Ready(Wake::Input(r));
-                }
+            let mut stop = poll_fn(|cx| {
                 if let Poll::Ready(i) = interrupt.as_mut().poll(cx) {
                     return Poll::Ready(Wake::Interrupt(i));
                 }
@@ -311,24 +305,18 @@ impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {
                     return Poll::Ready(Wake::Deadline);
                 }
                 Poll::Pending
-            })
-            .await
+            });
+            self.stream.read(input, &mut stop).await
+        };
+        let wake = match read {
+            Read::Done(Ok(0)) => {
+                self.conn.handle_eof();
+                return Ok(true);
+            }
+            Read::Done(r) => return r.map(|_| false),
+            Read::Stopped(wake) => wake,
         };
         match wake {
-            Wake::Input(r) => {
-                r?;
-                pool::borrow(input);
-                input.reserve(pool::SIZE / 2);
-                match self.stream.try_read(input) {
-                    Ok(0) => {
-                        self.conn.handle_eof();
-                        Ok(true)
-                    }
-                    Ok(_) => Ok(false),
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(false),
-                    Err(e) => Err(e),
-                }
-            }
             Wake::Interrupt(Interrupt::Terminate(e)) => {
                 pool::borrow(&mut self.out);
                 self.conn

@@ -5,12 +5,13 @@ use std::io::{self, Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, BufMut, BytesMut};
 use pgproto::auth::channel_binding::{tls_server_end_point, EndPoint};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::transport::{read_some, Transport};
+use crate::transport::{read_some, Read as ReadOutcome, Transport};
+use core::future::Future;
 
 /// The ALPN protocol name PostgreSQL uses (required for direct TLS).
 pub const ALPN_POSTGRESQL: &[u8] = b"postgresql";
@@ -100,7 +101,7 @@ pub struct Tls<T> {
     /// Ciphertext read but not yet handed to rustls.
     raw: BytesMut,
     /// Ciphertext to send.
-    out: Vec<u8>,
+    out: BytesMut,
     /// The peer closed the stream (or sent close_notify).
     eof: bool,
 }
@@ -120,7 +121,7 @@ impl<T: Transport> Tls<T> {
             io,
             conn: tls,
             raw: BytesMut::from(early),
-            out: Vec::new(),
+            out: BytesMut::new(),
             eof: false,
         };
         loop {
@@ -133,7 +134,7 @@ impl<T: Transport> Tls<T> {
             if this.eof {
                 return Err(io::ErrorKind::UnexpectedEof.into());
             }
-            if read_some(&mut this.io, &mut this.raw, 16 * 1024).await? == 0 {
+            if read_some(&mut this.io, &mut this.raw).await? == 0 {
                 this.eof = true;
             }
         }
@@ -172,53 +173,50 @@ impl<T: Transport> Tls<T> {
 
     /// Writes what rustls has to send (handshake records, alerts, application data).
     async fn send_pending(&mut self) -> io::Result<()> {
+        let mut out = (&mut self.out).writer();
         while self.conn.wants_write() {
-            self.conn.write_tls(&mut self.out)?;
+            self.conn.write_tls(&mut out)?;
         }
-        if !self.out.is_empty() {
-            let r = self.io.write_all(&self.out).await;
-            self.out.clear();
-            r?;
+        if self.out.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        self.io.write_all(&mut self.out).await
     }
 }
 
 impl<T: Transport> Transport for Tls<T> {
-    async fn readable(&mut self) -> io::Result<()> {
-        // Ciphertext already read is handed to rustls first: only whole plaintext (or the end)
-        // makes the stream readable, so a partial record never spins the caller.
-        if self.eof || self.process()? > 0 {
-            return Ok(());
-        }
-        self.io.readable().await
-    }
-
-    fn try_read(&mut self, buf: &mut BytesMut) -> io::Result<usize> {
-        let mut ready = self.process()?;
-        if ready == 0 && !self.eof {
-            self.raw.reserve(16 * 1024);
-            if self.io.try_read(&mut self.raw)? == 0 {
-                self.eof = true;
-            }
-            ready = self.process()?;
-        }
-        if ready == 0 {
-            return if self.eof {
-                Ok(0)
-            } else {
-                Err(io::ErrorKind::WouldBlock.into())
+    async fn read<S: Future + Unpin>(
+        &mut self,
+        buf: &mut BytesMut,
+        stop: &mut S,
+    ) -> ReadOutcome<S::Output> {
+        // Only whole plaintext (or the end) completes a read: a partial record reads on.
+        loop {
+            let ready = match self.process() {
+                Ok(n) => n,
+                Err(e) => return ReadOutcome::Done(Err(e)),
             };
+            if ready > 0 {
+                let start = buf.len();
+                buf.resize(start + ready, 0);
+                let r = self.conn.reader().read(&mut buf[start..]);
+                buf.truncate(start + *r.as_ref().unwrap_or(&0));
+                return ReadOutcome::Done(r);
+            }
+            if self.eof {
+                return ReadOutcome::Done(Ok(0));
+            }
+            match self.io.read(&mut self.raw, stop).await {
+                ReadOutcome::Done(Ok(0)) => self.eof = true,
+                ReadOutcome::Done(Ok(_)) => {}
+                other => return other,
+            }
         }
-        let start = buf.len();
-        buf.resize(start + ready, 0);
-        let n = self.conn.reader().read(&mut buf[start..])?;
-        buf.truncate(start + n);
-        Ok(n)
     }
 
-    async fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        self.conn.writer().write_all(data)?;
+    async fn write_all(&mut self, buf: &mut BytesMut) -> io::Result<()> {
+        self.conn.writer().write_all(buf)?;
+        buf.clear();
         self.send_pending().await
     }
 }
@@ -232,26 +230,22 @@ pub(crate) enum Stream<T> {
 }
 
 impl<T: Transport> Transport for Stream<T> {
-    async fn readable(&mut self) -> io::Result<()> {
+    async fn read<S: Future + Unpin>(
+        &mut self,
+        buf: &mut BytesMut,
+        stop: &mut S,
+    ) -> ReadOutcome<S::Output> {
         match self {
-            Self::Plain(t) => t.readable().await,
-            Self::Tls(t) => t.readable().await,
-            Self::Upgrading => Err(io::ErrorKind::NotConnected.into()),
+            Self::Plain(t) => t.read(buf, stop).await,
+            Self::Tls(t) => t.read(buf, stop).await,
+            Self::Upgrading => ReadOutcome::Done(Err(io::ErrorKind::NotConnected.into())),
         }
     }
 
-    fn try_read(&mut self, buf: &mut BytesMut) -> io::Result<usize> {
+    async fn write_all(&mut self, buf: &mut BytesMut) -> io::Result<()> {
         match self {
-            Self::Plain(t) => t.try_read(buf),
-            Self::Tls(t) => t.try_read(buf),
-            Self::Upgrading => Err(io::ErrorKind::NotConnected.into()),
-        }
-    }
-
-    async fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        match self {
-            Self::Plain(t) => t.write_all(data).await,
-            Self::Tls(t) => t.write_all(data).await,
+            Self::Plain(t) => t.write_all(buf).await,
+            Self::Tls(t) => t.write_all(buf).await,
             Self::Upgrading => Err(io::ErrorKind::NotConnected.into()),
         }
     }

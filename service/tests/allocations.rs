@@ -17,8 +17,8 @@ use pgproto::message::{
 };
 use pgproto::{List, PgStr};
 use pgproto_service::{
-    Clock, Column, Credentials, Error, Executed, Handler, Login, Params, Reply, Server, Session,
-    Transport,
+    Clock, Column, Credentials, Error, Executed, Handler, Login, Params, Readiness, Reply, Server,
+    Session,
 };
 
 struct Counting;
@@ -56,7 +56,7 @@ struct Memory {
     written: usize,
 }
 
-impl Transport for Memory {
+impl Readiness for Memory {
     async fn readable(&mut self) -> io::Result<()> {
         Ok(())
     }

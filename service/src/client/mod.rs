@@ -145,16 +145,16 @@ pub struct Notification {
 /// What cancels a session's running query: a CancelRequest to send on a new connection.
 #[derive(Debug, Clone)]
 pub struct CancelToken {
-    packet: Vec<u8>,
+    packet: BytesMut,
 }
 
 impl CancelToken {
     /// Sends the CancelRequest on `io` (a new connection to the same server) and waits for the
     /// server to close it.
     pub async fn send<T: Transport>(&self, mut io: T) -> io::Result<()> {
-        io.write_all(&self.packet).await?;
+        io.write_all(&mut self.packet.clone()).await?;
         let mut buf = BytesMut::new();
-        while read_some(&mut io, &mut buf, 64).await? > 0 {
+        while read_some(&mut io, &mut buf).await? > 0 {
             buf.clear();
         }
         Ok(())
@@ -330,8 +330,7 @@ impl<T: Transport> Client<T> {
     ) -> Result<R, Error> {
         loop {
             if !self.out.is_empty() {
-                self.io.write_all(&self.out).await?;
-                self.out.clear();
+                self.io.write_all(&mut self.out).await?;
             }
             loop {
                 let (result, consumed) = match self.conn.poll(&self.input, &mut self.out)? {
@@ -376,7 +375,7 @@ impl<T: Transport> Client<T> {
                     break;
                 }
             }
-            if self.out.is_empty() && read_some(&mut self.io, &mut self.input, 8192).await? == 0 {
+            if self.out.is_empty() && read_some(&mut self.io, &mut self.input).await? == 0 {
                 self.conn.terminate(&mut self.out).ok();
                 self.out.clear();
                 return Err(Error::Closed);
@@ -511,8 +510,7 @@ impl<T: Transport> Client<T> {
                 collects.push(self.write_query(q, params)?);
                 next += 1;
                 if self.out.len() >= FLUSH_AT {
-                    self.io.write_all(&self.out).await?;
-                    self.out.clear();
+                    self.io.write_all(&mut self.out).await?;
                 }
             }
             self.drive(None, |e| {
@@ -602,7 +600,9 @@ impl<T: Transport> Client<T> {
     pub fn cancel_token(&self) -> CancelToken {
         let mut packet = Vec::new();
         let _ = self.conn.cancel_request(&mut packet);
-        CancelToken { packet }
+        CancelToken {
+            packet: BytesMut::from(&packet[..]),
+        }
     }
 
     /// The server's process ID for this session.
@@ -633,7 +633,7 @@ impl<T: Transport> Client<T> {
     /// Ends the session (Terminate).
     pub async fn close(mut self) -> Result<(), Error> {
         self.conn.terminate(&mut self.out)?;
-        self.io.write_all(&self.out).await?;
+        self.io.write_all(&mut self.out).await?;
         Ok(())
     }
 }
@@ -650,8 +650,7 @@ impl<T: Transport> CopyIn<'_, T> {
         let c = &mut *self.client;
         c.conn.copy_data(data, &mut c.out)?;
         if c.out.len() >= FLUSH_AT {
-            c.io.write_all(&c.out).await?;
-            c.out.clear();
+            c.io.write_all(&mut c.out).await?;
         }
         Ok(())
     }
