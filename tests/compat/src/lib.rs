@@ -33,6 +33,12 @@ pub const BINDINGS: &[Binding] = &[
         select1: "select1_smol",
         lab: "lab_smol",
     },
+    Binding {
+        name: "monoio",
+        greeting: "greeting_monoio",
+        select1: "select1_monoio",
+        lab: "lab_monoio",
+    },
 ];
 
 /// The lab's user and password.

@@ -1,0 +1,12 @@
+//! `greeting` on monoio (io_uring): greets every session with a NOTICE, then answers every query
+//! with one row.
+//!
+//! ```text
+//! cargo run -p pgproto-monoio --example greeting_monoio -- --listen 127.0.0.1:5432
+//! ```
+
+fn main() {
+    let args = pgproto_demo::args("greeting_monoio");
+    let result = pgproto_monoio::serve_args(pgproto_demo::Greeting(args.clone()), &args);
+    pgproto_demo::exit("greeting_monoio", result);
+}
