@@ -37,7 +37,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # The first, tokio (key "pgproto", the key older runs used), is the reference: it is compared with
 # pgwire and PostgreSQL, and every other binding with it (a column "RUNTIME/tokio" each). A binding
 # added here (monoio, say) gets its column and its ratio to tokio.
-PGPROTO_BINDINGS = [("pgproto", "tokio"), ("smol", "smol")]
+PGPROTO_BINDINGS = [("pgproto", "tokio"), ("smol", "smol"), ("monoio", "monoio")]
 REFERENCE, REFERENCE_RUNTIME = PGPROTO_BINDINGS[0]
 # (server key, table label), in the table's column order.
 SERVERS = [(key, f"pgproto ({runtime})") for key, runtime in PGPROTO_BINDINGS] + [

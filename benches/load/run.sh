@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load benchmark (issue 6): pgbench `SELECT 1` against pgproto's `select1` example on each of its
-# bindings (tokio, smol), the same server on pgwire 0.42 (benches/src/bin/pgwire_select1.rs) and
+# bindings (tokio, smol, monoio), the same server on pgwire 0.42 (benches/src/bin/pgwire_select1.rs) and
 # PostgreSQL 15, in one run:
 #
 #   bash benches/load/run.sh
@@ -11,8 +11,9 @@
 # See benches/load/README.md.
 #
 # Environment (all optional):
-#   SERVERS="pgproto smol pgwire postgres"  which servers to measure (e.g. SERVERS="pgproto smol");
-#                       pgproto is the select1 example on tokio, smol the same on smol
+#   SERVERS="pgproto smol monoio pgwire postgres"  which servers to measure (e.g. SERVERS="pgproto smol");
+#                       pgproto is the select1 example on tokio, smol and monoio the same on
+#                       smol and on monoio
 #   RUNS=3              repetitions of every measure; the table shows the median
 #   DURATION=5          seconds of every timed pgbench run (-T)
 #   CLIENTS="1 16 64"   pgbench -c values of the TPS/CPU runs (-j 2, or -j 1 at -c 1)
@@ -29,7 +30,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 here=$repo/benches/load
-SERVERS=${SERVERS:-pgproto smol pgwire postgres}
+SERVERS=${SERVERS:-pgproto smol monoio pgwire postgres}
 export RUNS=${RUNS:-3} DURATION=${DURATION:-5} CLIENTS=${CLIENTS:-1 16 64}
 export MODES=${MODES:-simple extended prepared} STRACE_TXNS=${STRACE_TXNS:-2000}
 export STRACE_CLIENTS=${STRACE_CLIENTS:-4} IDLE_CONNS=${IDLE_CONNS:-1000} CONN_CLIENTS=${CONN_CLIENTS:-8}
@@ -38,12 +39,13 @@ RESULTS=${RESULTS:-$here/results.md}
 
 # pgproto's select1 example on each binding: the server key (in SERVERS; pgproto is tokio's, so
 # that older SERVERS values keep their meaning), the cargo package, the example (the binary is
-# $CARGO_TARGET_DIR/release/examples/EXAMPLE) and the runtime. A binding added here (monoio, say)
-# is built, checked and measured like the others; measure.py's PGPROTO_BINDINGS gives it its
-# column and its ratio to tokio in the table.
+# $CARGO_TARGET_DIR/release/examples/EXAMPLE) and the runtime. A binding added here is built,
+# checked and measured like the others; measure.py's PGPROTO_BINDINGS gives it its column and
+# its ratio to tokio in the table.
 pgproto_bindings=(
   "pgproto pgproto-tokio select1 tokio"
   "smol pgproto-smol select1_smol smol"
+  "monoio pgproto-monoio select1_monoio monoio"
 )
 # binding KEY: sets package, example and runtime of server KEY; fails if KEY is not a binding's.
 binding() {

@@ -84,11 +84,21 @@ where
 /// A monoio runtime with timers: io_uring, or epoll where the kernel does not allow io_uring.
 type Runtime = monoio::FusionRuntime<TimeDriver<IoUringDriver>, TimeDriver<LegacyDriver>>;
 
-/// A new [`Runtime`] for the calling thread.
+/// A new [`Runtime`] for the calling thread. Its ring is used by this thread only and runs
+/// completions' kernel work when the runtime waits, not on interrupts (`SINGLE_ISSUER`,
+/// `DEFER_TASKRUN`, Linux 6.1+); older kernels get a plain ring.
 fn runtime() -> io::Result<Runtime> {
-    monoio::RuntimeBuilder::<monoio::FusionDriver>::new()
+    let mut ring = io_uring::IoUring::builder();
+    ring.setup_single_issuer().setup_defer_taskrun();
+    let tuned = monoio::RuntimeBuilder::<monoio::FusionDriver>::new()
+        .uring_builder(ring)
         .enable_timer()
-        .build()
+        .build();
+    tuned.or_else(|_| {
+        monoio::RuntimeBuilder::<monoio::FusionDriver>::new()
+            .enable_timer()
+            .build()
+    })
 }
 
 /// SIGTERM and SIGINT, written to a socket pair by the signal handler: the read end.
