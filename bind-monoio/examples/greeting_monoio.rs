@@ -5,8 +5,10 @@
 //! cargo run -p pgproto-monoio --example greeting_monoio -- --listen 127.0.0.1:5432
 //! ```
 
+use pgproto_monoio::Runtime as _;
+
 fn main() {
     let args = pgproto_demo::args("greeting_monoio");
-    let result = pgproto_monoio::serve_args(pgproto_demo::Greeting(args.clone()), &args);
+    let result = pgproto_monoio::Monoio::serve_args(pgproto_demo::Greeting(args.clone()), &args);
     pgproto_demo::exit("greeting_monoio", result);
 }

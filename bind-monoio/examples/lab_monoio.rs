@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use pgproto_monoio::Runtime as _;
 use pgproto_service::{Server, Sessions};
 
 fn main() {
@@ -14,5 +15,5 @@ fn main() {
         pgproto_monoio::MonoioClock::default(),
     );
     let server = Server::new(lab).with_sessions(sessions);
-    pgproto_demo::exit("lab_monoio", pgproto_monoio::serve(server, &args));
+    pgproto_demo::exit("lab_monoio", pgproto_monoio::Monoio::serve(server, &args));
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use pgproto_service::{Server, Sessions};
+use pgproto_smol::Runtime as _;
 
 fn main() {
     let args = pgproto_demo::args("lab_smol");
@@ -14,5 +15,5 @@ fn main() {
         pgproto_smol::SmolClock::default(),
     );
     let server = Server::new(lab).with_sessions(sessions);
-    pgproto_demo::exit("lab_smol", pgproto_smol::serve(server, &args));
+    pgproto_demo::exit("lab_smol", pgproto_smol::Smol::serve(server, &args));
 }

@@ -4,8 +4,10 @@
 //! cargo run --release -p pgproto-smol --example select1_smol -- --listen 127.0.0.1:5432
 //! ```
 
+use pgproto_smol::Runtime as _;
+
 fn main() {
     let args = pgproto_demo::args("select1_smol");
-    let result = pgproto_smol::serve_args(pgproto_demo::Select1(args.clone()), &args);
+    let result = pgproto_smol::Smol::serve_args(pgproto_demo::Select1(args.clone()), &args);
     pgproto_demo::exit("select1_smol", result);
 }

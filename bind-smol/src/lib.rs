@@ -1,17 +1,19 @@
 //! pgproto on futures-io runtimes: run a [`Server`](pgproto_service::Server) on TCP and Unix
 //! sockets, thread-per-core with async-io's reactor (what smol and async-std run on); or connect
-//! to one as a client ([`connect`]). The API matches `pgproto-tokio`'s: [`run`], [`serve_args`],
-//! [`Options`], [`Listen`], [`Shutdown`], [`connect`], [`cancel`].
+//! to one as a client ([`Runtime::connect`]). [`Smol`] is the [`Runtime`]: the same methods as
+//! every binding's, written once in [`pgproto_service::runtime`].
 //!
 //! The protocol, TLS, the session registry, the listeners and the shutdown sequence live in
 //! [`pgproto_service`]; this crate only moves bytes.
 
-mod client;
-mod run;
+mod runtime;
 mod stream;
 
-pub use client::{cancel, connect, Client};
 pub use pgproto_service::lifecycle::{Options, Shutdown};
 pub use pgproto_service::listen::Listen;
-pub use run::{run, serve, serve_args};
+pub use pgproto_service::Runtime;
+pub use runtime::Smol;
 pub use stream::{SmolClock, Stream};
+
+/// A PostgreSQL client connection on this runtime (made by [`Runtime::connect`]).
+pub type Client = pgproto_service::client::Client<Stream>;

@@ -7,8 +7,10 @@
 //! psql -h 127.0.0.1 -U postgres -c 'SELECT 1'
 //! ```
 
+use pgproto_tokio::Runtime as _;
+
 fn main() {
     let args = pgproto_demo::args("greeting");
-    let result = pgproto_tokio::serve_args(pgproto_demo::Greeting(args.clone()), &args);
+    let result = pgproto_tokio::Tokio::serve_args(pgproto_demo::Greeting(args.clone()), &args);
     pgproto_demo::exit("greeting", result);
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use pgproto_service::{Server, Sessions};
+use pgproto_tokio::Runtime as _;
 
 fn main() {
     let args = pgproto_demo::args("lab");
@@ -14,5 +15,5 @@ fn main() {
         pgproto_tokio::TokioClock::default(),
     );
     let server = Server::new(lab).with_sessions(sessions);
-    pgproto_demo::exit("lab", pgproto_tokio::serve(server, &args));
+    pgproto_demo::exit("lab", pgproto_tokio::Tokio::serve(server, &args));
 }

@@ -1,5 +1,6 @@
 //! pgproto on tokio: run a [`Server`] on TCP and Unix sockets, thread-per-core; or connect to
-//! one as a client ([`connect`]).
+//! one as a client ([`Runtime::connect`]). [`Tokio`] is the [`Runtime`]: every binding has the
+//! same methods, written once in [`pgproto_service::runtime`].
 //!
 //! The protocol, TLS, the session registry and the connection loop live in
 //! [`pgproto_service`]; this crate only moves bytes: it accepts connections, hands each to a
@@ -29,17 +30,20 @@
 //!     }
 //! }
 //!
-//! let listeners = vec![pgproto_tokio::Listen::Tcp("127.0.0.1:5432".into())];
-//! pgproto_tokio::run(Server::new(Hello), &listeners, &pgproto_tokio::Options::default()).unwrap();
+//! use pgproto_tokio::{Listen, Options, Runtime, Tokio};
+//!
+//! let listeners = vec![Listen::Tcp("127.0.0.1:5432".into())];
+//! Tokio::run(Server::new(Hello), &listeners, &Options::default()).unwrap();
 //! ```
 
-mod client;
-mod run;
+mod runtime;
 mod stream;
-
-pub use client::{cancel, connect, Client};
 
 pub use pgproto_service::lifecycle::{Options, Shutdown};
 pub use pgproto_service::listen::Listen;
-pub use run::{run, serve, serve_args};
+pub use pgproto_service::Runtime;
+pub use runtime::Tokio;
 pub use stream::{Stream, TokioClock};
+
+/// A PostgreSQL client connection on this runtime (made by [`Runtime::connect`]).
+pub type Client = pgproto_service::client::Client<Stream>;

@@ -13,6 +13,7 @@ pub mod lifecycle;
 pub mod listen;
 mod pool;
 mod reply;
+pub mod runtime;
 mod serve;
 mod sessions;
 pub mod tls;
@@ -22,6 +23,7 @@ pub use handler::{
     Column, Credentials, Describe, Error, Executed, Handler, Login, Params, Session,
 };
 pub use reply::Reply;
+pub use runtime::Runtime;
 pub use serve::Server;
 pub use sessions::{Push, Sessions};
 pub use transport::{reserve_read, Clock, ClockBase, Read, Readiness, Transport};

@@ -125,6 +125,11 @@ impl Default for Phases {
 }
 
 impl Phases {
+    /// Ends the workers at once (when the shutdown sequence cannot run).
+    pub fn exit_now(&self) {
+        self.0.set(Phase::Exiting);
+    }
+
     /// Completes once the server is at `phase` or past it.
     pub async fn reached(&self, phase: Phase) {
         self.0.wait_for(|p| p >= phase).await;

@@ -10,10 +10,22 @@ mod pg15;
 
 /// The same scenarios for each binding's client (`connect`, `cancel`, `Client`).
 macro_rules! client_scenarios {
-    ($($module:ident => $binding:ident on $rt:ident),* $(,)?) => {$(
+    ($($module:ident => $binding:ident::$runtime:ident on $rt:ident),* $(,)?) => {$(
     mod $module {
-        use $binding::{cancel, connect, Client};
+        use $binding::{Client, Runtime, $runtime as R};
         use super::{pg15, $rt as rt};
+
+        async fn connect(
+            addr: &str,
+            config: ClientConfig,
+            tls: Option<&pgproto_service::tls::TlsConnector>,
+        ) -> Result<Client, pgproto_service::client::Error> {
+            R::connect(addr, config, tls).await
+        }
+
+        async fn cancel(addr: &str, token: &pgproto_service::client::CancelToken) -> std::io::Result<()> {
+            R::cancel(addr, token).await
+        }
 
         use std::time::Duration;
 
@@ -297,7 +309,7 @@ mod monoio_rt {
 }
 
 client_scenarios!(
-    tokio_client => pgproto_tokio on tokio_rt,
-    smol_client => pgproto_smol on tokio_rt,
-    monoio_client => pgproto_monoio on monoio_rt,
+    tokio_client => pgproto_tokio::Tokio on tokio_rt,
+    smol_client => pgproto_smol::Smol on tokio_rt,
+    monoio_client => pgproto_monoio::Monoio on monoio_rt,
 );

@@ -1,0 +1,81 @@
+//! async-io (the reactor smol and async-std run on) as pgproto's [`Runtime`]: a
+//! `LocalExecutor` per worker thread, so an application's futures need not be `Send`.
+
+use core::future::Future;
+use std::io;
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::rc::Rc;
+
+use async_executor::LocalExecutor;
+use async_io::Async;
+use futures_lite::StreamExt;
+use pgproto_service::Runtime;
+
+use crate::stream::{SmolClock, Stream};
+
+thread_local! {
+    /// The executor of the thread's [`Runtime::block_on`].
+    static EXECUTOR: Rc<LocalExecutor<'static>> = Rc::new(LocalExecutor::new());
+}
+
+/// smol (async-io and async-executor): run servers with [`Runtime::run`], [`Runtime::serve`]
+/// or [`Runtime::serve_args`]; connect with [`Runtime::connect`].
+#[derive(Debug, Clone, Copy)]
+pub struct Smol;
+
+impl Runtime for Smol {
+    type Stream = Stream;
+    type Clock = SmolClock;
+    type TcpListener = Async<TcpListener>;
+    type UnixListener = Async<UnixListener>;
+
+    fn block_on<F: Future>(f: F) -> io::Result<F::Output> {
+        let ex = EXECUTOR.with(Rc::clone);
+        Ok(async_io::block_on(ex.run(f)))
+    }
+
+    fn spawn(f: impl Future<Output = ()> + 'static) {
+        EXECUTOR.with(|ex| ex.spawn(f).detach());
+    }
+
+    fn signals() -> io::Result<impl Future<Output = ()>> {
+        use async_signal::{Signal, Signals};
+        let mut signals = Signals::new([Signal::Term, Signal::Int])?;
+        Ok(async move {
+            signals.next().await;
+        })
+    }
+
+    fn tcp_listener(l: TcpListener) -> io::Result<Async<TcpListener>> {
+        Async::new(l)
+    }
+
+    fn unix_listener(l: UnixListener) -> io::Result<Async<UnixListener>> {
+        Async::new(l)
+    }
+
+    async fn accept_tcp(l: &Async<TcpListener>) -> io::Result<Stream> {
+        let (s, _) = l.accept().await?;
+        s.get_ref().set_nodelay(true)?;
+        Ok(Stream::Tcp(s))
+    }
+
+    async fn accept_unix(l: &Async<UnixListener>) -> io::Result<Stream> {
+        Ok(Stream::Unix(l.accept().await?.0))
+    }
+
+    async fn connect_tcp(addr: &str) -> io::Result<Stream> {
+        let resolved = addr
+            .to_socket_addrs()?
+            .next()
+            .ok_or_else(|| io::Error::from(io::ErrorKind::AddrNotAvailable))?;
+        let s = Async::<TcpStream>::connect(resolved).await?;
+        s.get_ref().set_nodelay(true)?;
+        Ok(Stream::Tcp(s))
+    }
+
+    async fn connect_unix(path: &str) -> io::Result<Stream> {
+        Ok(Stream::Unix(Async::<UnixStream>::connect(path).await?))
+    }
+}
