@@ -11,7 +11,7 @@ use monoio::time::TimeDriver;
 use monoio::{IoUringDriver, LegacyDriver};
 use pgproto_service::Runtime;
 
-use crate::stream::{MonoioClock, Stream};
+use crate::stream::Stream;
 
 /// monoio: run servers with [`Runtime::run`], [`Runtime::serve`] or [`Runtime::serve_args`];
 /// connect with [`Runtime::connect`].
@@ -38,12 +38,15 @@ fn runtime(
 
 impl Runtime for Monoio {
     type Stream = Stream;
-    type Clock = MonoioClock;
     type TcpListener = TcpListener;
     type UnixListener = UnixListener;
 
     fn block_on<F: Future>(f: F) -> io::Result<F::Output> {
         Ok(runtime()?.block_on(f))
+    }
+
+    async fn sleep_until(deadline: std::time::Instant) {
+        monoio::time::sleep_until(deadline.into()).await;
     }
 
     fn spawn(f: impl Future<Output = ()> + 'static) {

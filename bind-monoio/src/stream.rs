@@ -1,4 +1,4 @@
-//! monoio's sockets and timers as the service layer's [`Transport`] and [`Clock`]: a read lends
+//! monoio's sockets as the service layer's [`Transport`]: a read lends
 //! the spare capacity of the connection's input buffer to the kernel (io_uring) and gets it back
 //! with the bytes in place; a write hands over the whole output batch.
 
@@ -11,8 +11,7 @@ use bytes::BytesMut;
 use monoio::buf::IoBufMut;
 use monoio::io::{AsyncWriteRentExt, CancelableAsyncReadRent, Canceller};
 use monoio::net::{TcpStream, UnixStream};
-use pgproto_service::pgproto::backend::Instant;
-use pgproto_service::{reserve_read, Clock, ClockBase, Read, Transport};
+use pgproto_service::{reserve_read, Read, Transport};
 
 /// An accepted (or connected) socket: TCP or Unix-domain.
 #[derive(Debug)]
@@ -82,17 +81,3 @@ async fn read_owned<R: CancelableAsyncReadRent, S: Future + Unpin>(
 
 /// The errno of a cancelled operation (Linux).
 const ECANCELED: i32 = 125;
-
-/// monoio's clock: microseconds since the clock was made.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct MonoioClock(ClockBase);
-
-impl Clock for MonoioClock {
-    fn now(&self) -> Instant {
-        self.0.now()
-    }
-
-    async fn sleep_until(&self, deadline: Instant) {
-        monoio::time::sleep_until(self.0.to_std(deadline).into()).await;
-    }
-}

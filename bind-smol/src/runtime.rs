@@ -12,7 +12,7 @@ use async_io::Async;
 use futures_lite::StreamExt;
 use pgproto_service::Runtime;
 
-use crate::stream::{SmolClock, Stream};
+use crate::stream::Stream;
 
 thread_local! {
     /// The executor of the thread's [`Runtime::block_on`].
@@ -26,13 +26,16 @@ pub struct Smol;
 
 impl Runtime for Smol {
     type Stream = Stream;
-    type Clock = SmolClock;
     type TcpListener = Async<TcpListener>;
     type UnixListener = Async<UnixListener>;
 
     fn block_on<F: Future>(f: F) -> io::Result<F::Output> {
         let ex = EXECUTOR.with(Rc::clone);
         Ok(async_io::block_on(ex.run(f)))
+    }
+
+    async fn sleep_until(deadline: std::time::Instant) {
+        async_io::Timer::at(deadline).await;
     }
 
     fn spawn(f: impl Future<Output = ()> + 'static) {

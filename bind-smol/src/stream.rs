@@ -1,15 +1,13 @@
-//! futures-io sockets (async-io's reactor) and timers as the service layer's [`Transport`] and
-//! [`Clock`].
+//! async-io's sockets as the service layer's [`Transport`] (through [`Readiness`]).
 
 use std::io::{self, Read};
 use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
 
-use async_io::{Async, Timer};
+use async_io::Async;
 use bytes::BytesMut;
 use futures_lite::AsyncWriteExt;
-use pgproto_service::pgproto::backend::Instant;
-use pgproto_service::{Clock, ClockBase, Readiness};
+use pgproto_service::Readiness;
 
 /// The most one read takes.
 const READ_CHUNK: usize = 8 * 1024;
@@ -64,19 +62,5 @@ impl Readiness for Stream {
             Self::Tcp(s) => s.write_all(data).await,
             Self::Unix(s) => s.write_all(data).await,
         }
-    }
-}
-
-/// async-io's clock: microseconds since the clock was made.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SmolClock(ClockBase);
-
-impl Clock for SmolClock {
-    fn now(&self) -> Instant {
-        self.0.now()
-    }
-
-    async fn sleep_until(&self, deadline: Instant) {
-        Timer::at(self.0.to_std(deadline)).await;
     }
 }

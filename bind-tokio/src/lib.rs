@@ -1,6 +1,7 @@
-//! pgproto on tokio: run a [`Server`] on TCP and Unix sockets, thread-per-core; or connect to
-//! one as a client ([`Runtime::connect`]). [`Tokio`] is the [`Runtime`]: every binding has the
-//! same methods, written once in [`pgproto_service::runtime`].
+//! pgproto on tokio: run a [`Server`](pgproto_service::Server) on TCP and Unix sockets,
+//! thread-per-core; or connect to one as a client ([`Runtime::connect`]). [`Tokio`] is the
+//! [`Runtime`]: every binding has the same methods, written once in
+//! [`pgproto_service::runtime`].
 //!
 //! The protocol, TLS, the session registry and the connection loop live in
 //! [`pgproto_service`]; this crate only moves bytes: it accepts connections, hands each to a
@@ -43,7 +44,10 @@ pub use pgproto_service::lifecycle::{Options, Shutdown};
 pub use pgproto_service::listen::Listen;
 pub use pgproto_service::Runtime;
 pub use runtime::Tokio;
-pub use stream::{Stream, TokioClock};
+pub use stream::Stream;
 
 /// A PostgreSQL client connection on this runtime (made by [`Runtime::connect`]).
 pub type Client = pgproto_service::client::Client<Stream>;
+
+/// This runtime's clock.
+pub type TokioClock = pgproto_service::runtime::RuntimeClock<Tokio>;

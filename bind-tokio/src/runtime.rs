@@ -8,7 +8,7 @@ use pgproto_service::Runtime;
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio::signal::unix::{signal, SignalKind};
 
-use crate::stream::{Stream, TokioClock};
+use crate::stream::Stream;
 
 /// tokio: run servers with [`Runtime::run`], [`Runtime::serve`] or [`Runtime::serve_args`];
 /// connect with [`Runtime::connect`].
@@ -17,7 +17,6 @@ pub struct Tokio;
 
 impl Runtime for Tokio {
     type Stream = Stream;
-    type Clock = TokioClock;
     type TcpListener = TcpListener;
     type UnixListener = UnixListener;
 
@@ -26,6 +25,10 @@ impl Runtime for Tokio {
             .enable_all()
             .build()?;
         Ok(tokio::task::LocalSet::new().block_on(&rt, f))
+    }
+
+    async fn sleep_until(deadline: std::time::Instant) {
+        tokio::time::sleep_until(deadline.into()).await;
     }
 
     fn spawn(f: impl Future<Output = ()> + 'static) {

@@ -1,12 +1,11 @@
-//! tokio's sockets and timers as the service layer's [`Transport`] and [`Clock`].
+//! tokio's sockets as the service layer's [`Transport`] (through [`Readiness`]).
 
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use bytes::BytesMut;
-use pgproto_service::pgproto::backend::Instant;
-use pgproto_service::{Clock, ClockBase, Readiness};
+use pgproto_service::Readiness;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpStream, UnixStream};
 use tokio_util::io::poll_read_buf;
@@ -22,6 +21,11 @@ pub enum Stream {
 
 impl Readiness for Stream {
     async fn readable(&mut self) -> io::Result<()> {
+        // `try_read` spends the task's coop budget, and a spent budget looks like `WouldBlock`
+        // there. Spending it here too makes a task that always finds data (a long COPY, say)
+        // yield to the runtime once the budget is gone, instead of spinning on reads that
+        // cannot proceed until it does.
+        tokio::task::consume_budget().await;
         match self {
             Self::Tcp(s) => s.readable().await,
             Self::Unix(s) => s.readable().await,
@@ -48,19 +52,5 @@ impl Readiness for Stream {
             Self::Tcp(s) => s.write_all(data).await,
             Self::Unix(s) => s.write_all(data).await,
         }
-    }
-}
-
-/// tokio's clock: microseconds since the clock was made.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TokioClock(ClockBase);
-
-impl Clock for TokioClock {
-    fn now(&self) -> Instant {
-        self.0.now()
-    }
-
-    async fn sleep_until(&self, deadline: Instant) {
-        tokio::time::sleep_until(self.0.to_std(deadline).into()).await;
     }
 }

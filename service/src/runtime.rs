@@ -3,6 +3,7 @@
 //! each accepting on its own listeners; the graceful shutdown; the client's connect and cancel.
 
 use core::future::{poll_fn, Future};
+use core::marker::PhantomData;
 use core::pin::pin;
 use core::task::Poll;
 use std::io;
@@ -10,6 +11,7 @@ use std::net::TcpListener;
 use std::os::unix::net::UnixListener;
 use std::sync::Arc;
 
+use pgproto::backend::Instant;
 use pgproto::frontend::ClientConfig;
 
 use crate::args::ServerArgs;
@@ -17,7 +19,7 @@ use crate::client::{CancelToken, Client, Error};
 use crate::lifecycle::{Options, Phase, Phases};
 use crate::listen::{announce, bind_all, remove_unix_sockets, Listen, Listeners};
 use crate::tls::TlsConnector;
-use crate::transport::{Clock, Transport};
+use crate::transport::{Clock, ClockBase, Transport};
 use crate::{Handler, Server};
 
 /// An async runtime as a binding drives it: everything else a server or a client needs is
@@ -25,8 +27,6 @@ use crate::{Handler, Server};
 pub trait Runtime: Sized + 'static {
     /// An accepted or connected socket.
     type Stream: Transport + 'static;
-    /// The runtime's timers.
-    type Clock: Clock + Copy + Default + 'static;
     /// A TCP listener registered with the runtime.
     type TcpListener: 'static;
     /// A Unix-domain listener registered with the runtime.
@@ -34,6 +34,9 @@ pub trait Runtime: Sized + 'static {
 
     /// Runs `f` to completion on a new runtime on the calling thread.
     fn block_on<F: Future>(f: F) -> io::Result<F::Output>;
+
+    /// Completes at `deadline` (a timer of the calling thread's runtime).
+    fn sleep_until(deadline: std::time::Instant) -> impl Future<Output = ()>;
 
     /// Runs `f` as a task of the calling thread's runtime (inside [`Runtime::block_on`]).
     fn spawn(f: impl Future<Output = ()> + 'static);
@@ -87,7 +90,7 @@ pub trait Runtime: Sized + 'static {
                 Ok(signals) => first(signals, requested).await,
                 Err(_) => requested.await,
             }
-            let clock = Self::Clock::default();
+            let clock = RuntimeClock::<Self>::default();
             phases
                 .shut_down(server.sessions(), options.shutdown_grace, &clock)
                 .await;
@@ -152,6 +155,39 @@ pub trait Runtime: Sized + 'static {
     }
 }
 
+/// A runtime's [`Clock`]: microseconds since the clock was made, and the runtime's timers.
+pub struct RuntimeClock<R>(ClockBase, PhantomData<fn() -> R>);
+
+impl<R> Default for RuntimeClock<R> {
+    fn default() -> Self {
+        Self(ClockBase::default(), PhantomData)
+    }
+}
+
+impl<R> Clone for RuntimeClock<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R> Copy for RuntimeClock<R> {}
+
+impl<R> core::fmt::Debug for RuntimeClock<R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("RuntimeClock").field(&self.0).finish()
+    }
+}
+
+impl<R: Runtime> Clock for RuntimeClock<R> {
+    fn now(&self) -> Instant {
+        self.0.now()
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> {
+        R::sleep_until(self.0.to_std(deadline))
+    }
+}
+
 /// Completes when either completes.
 async fn first(a: impl Future<Output = ()>, b: impl Future<Output = ()>) {
     let (mut a, mut b) = (pin!(a), pin!(b));
@@ -201,7 +237,7 @@ where
     H: Handler + 'static,
     F: Future<Output = io::Result<R::Stream>>,
 {
-    let clock = R::Clock::default();
+    let clock = RuntimeClock::<R>::default();
     let mut draining = pin!(phases.reached(Phase::Draining));
     loop {
         let mut next = pin!(accept());

@@ -199,6 +199,17 @@ macro_rules! client_scenarios {
                 }
                 assert_eq!(lines, 100_000);
                 assert_eq!(last, b"99999\trow 99999\n");
+                // A long stream that is always ready to read: the client must keep reading
+                // (on tokio it spends the task's budget and has to yield, not spin).
+                let mut out = c
+                    .copy_out("COPY (SELECT generate_series(1, 1000000)) TO STDOUT")
+                    .await
+                    .unwrap();
+                let mut lines = 0;
+                while let Some(chunk) = out.next().await.unwrap() {
+                    lines += chunk.iter().filter(|b| **b == b'\n').count();
+                }
+                assert_eq!(lines, 1_000_000);
                 let copy = c.copy_in("COPY big FROM STDIN").await.unwrap();
                 let err = copy.abort("changed my mind").await.unwrap_err();
                 assert_eq!(err.code(), Some("57014"));
