@@ -34,6 +34,12 @@ pub const BINDINGS: &[Binding] = &[
         lab: "lab_smol",
     },
     Binding {
+        name: "async-std",
+        greeting: "greeting_async_std",
+        select1: "select1_async_std",
+        lab: "lab_async_std",
+    },
+    Binding {
         name: "monoio",
         greeting: "greeting_monoio",
         select1: "select1_monoio",

@@ -293,6 +293,28 @@ mod tokio_rt {
     }
 }
 
+/// The test runtime for the async-std client: async-std's executor.
+mod async_std_rt {
+    use std::future::Future;
+    use std::time::Duration;
+
+    pub fn block_on<F: Future>(f: F) -> F::Output {
+        async_std::task::block_on(f)
+    }
+
+    pub fn spawn<T: 'static>(f: impl Future<Output = T> + 'static) -> impl Future<Output = T> {
+        async_std::task::spawn_local(f)
+    }
+
+    pub async fn sleep(d: Duration) {
+        async_std::task::sleep(d).await;
+    }
+
+    pub async fn timeout<T>(d: Duration, f: impl Future<Output = T>) -> Option<T> {
+        async_std::future::timeout(d, f).await.ok()
+    }
+}
+
 /// The test runtime for the monoio client: a monoio runtime with timers.
 mod monoio_rt {
     use std::future::Future;
@@ -322,5 +344,6 @@ mod monoio_rt {
 client_scenarios!(
     tokio_client => pgproto_tokio::Tokio on tokio_rt,
     smol_client => pgproto_smol::Smol on tokio_rt,
+    async_std_client => pgproto_smol::AsyncStd on async_std_rt,
     monoio_client => pgproto_monoio::Monoio on monoio_rt,
 );
