@@ -1,15 +1,23 @@
 //! pgproto on futures-io runtimes: run a [`Server`](pgproto_service::Server) on TCP and Unix
 //! sockets, thread-per-core with async-io's reactor (what smol and async-std run on); or connect
-//! to one as a client ([`Runtime::connect`]). [`Smol`] and [`AsyncStd`] (feature `async-std`,
-//! on by default) are the [`Runtime`]s: the same methods as every binding's, written once in
-//! [`pgproto_service::runtime`]. Both run on async-io's reactor; they differ in the executor.
+//! to one as a client ([`Runtime::connect`]). [`Smol`], [`AsyncStd`] (feature `async-std`) and
+//! [`Glommio`] (feature `glommio`, Linux; both on by default) are the [`Runtime`]s: the same
+//! methods as every binding's, written once in [`pgproto_service::runtime`]. `Smol` and
+//! `AsyncStd` run on async-io's reactor and differ in the executor; `Glommio` runs glommio's
+//! executor and sockets through [`FuturesIo`], the transport for any futures-io stream.
 //!
 //! The protocol, TLS, the session registry, the listeners and the shutdown sequence live in
 //! [`pgproto_service`]; this crate only moves bytes.
 
+mod futures_io;
+#[cfg(all(feature = "glommio", target_os = "linux"))]
+mod glommio;
 mod runtime;
 mod stream;
 
+pub use futures_io::FuturesIo;
+#[cfg(all(feature = "glommio", target_os = "linux"))]
+pub use glommio::{Glommio, Socket};
 pub use pgproto_service::lifecycle::{Options, Shutdown};
 pub use pgproto_service::listen::Listen;
 pub use pgproto_service::Runtime;
@@ -27,3 +35,7 @@ pub type SmolClock = pgproto_service::runtime::RuntimeClock<Smol>;
 /// async-std's clock.
 #[cfg(feature = "async-std")]
 pub type AsyncStdClock = pgproto_service::runtime::RuntimeClock<AsyncStd>;
+
+/// glommio's clock.
+#[cfg(all(feature = "glommio", target_os = "linux"))]
+pub type GlommioClock = pgproto_service::runtime::RuntimeClock<Glommio>;

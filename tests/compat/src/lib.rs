@@ -40,6 +40,12 @@ pub const BINDINGS: &[Binding] = &[
         lab: "lab_async_std",
     },
     Binding {
+        name: "glommio",
+        greeting: "greeting_glommio",
+        select1: "select1_glommio",
+        lab: "lab_glommio",
+    },
+    Binding {
         name: "monoio",
         greeting: "greeting_monoio",
         select1: "select1_monoio",

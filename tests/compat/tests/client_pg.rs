@@ -12,7 +12,9 @@ mod pg15;
 macro_rules! client_scenarios {
     ($($module:ident => $binding:ident::$runtime:ident on $rt:ident),* $(,)?) => {$(
     mod $module {
-        use $binding::{Client, Runtime, $runtime as R};
+        use $binding::{Runtime, $runtime as R};
+
+        type Client = pgproto_service::client::Client<<R as Runtime>::Stream>;
         use super::{pg15, $rt as rt};
 
         async fn connect(
@@ -315,6 +317,35 @@ mod async_std_rt {
     }
 }
 
+/// The test runtime for the glommio client: a glommio executor on the test's thread.
+mod glommio_rt {
+    use std::future::Future;
+    use std::time::Duration;
+
+    pub fn block_on<F: Future>(f: F) -> F::Output {
+        glommio::LocalExecutorBuilder::new(glommio::Placement::Unbound)
+            .make()
+            .unwrap()
+            .run(f)
+    }
+
+    pub fn spawn<T: 'static>(f: impl Future<Output = T> + 'static) -> impl Future<Output = T> {
+        glommio::spawn_local(f)
+    }
+
+    pub async fn sleep(d: Duration) {
+        glommio::timer::sleep(d).await;
+    }
+
+    pub async fn timeout<T>(d: Duration, f: impl Future<Output = T>) -> Option<T> {
+        use futures_util::future::{select, Either};
+        match select(Box::pin(f), Box::pin(glommio::timer::sleep(d))).await {
+            Either::Left((value, _)) => Some(value),
+            Either::Right(_) => None,
+        }
+    }
+}
+
 /// The test runtime for the monoio client: a monoio runtime with timers.
 mod monoio_rt {
     use std::future::Future;
@@ -345,5 +376,6 @@ client_scenarios!(
     tokio_client => pgproto_tokio::Tokio on tokio_rt,
     smol_client => pgproto_smol::Smol on tokio_rt,
     async_std_client => pgproto_smol::AsyncStd on async_std_rt,
+    glommio_client => pgproto_smol::Glommio on glommio_rt,
     monoio_client => pgproto_monoio::Monoio on monoio_rt,
 );
