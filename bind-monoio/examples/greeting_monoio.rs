@@ -5,10 +5,6 @@
 //! cargo run -p pgproto-monoio --example greeting_monoio -- --listen 127.0.0.1:5432
 //! ```
 
-use pgproto_monoio::Runtime as _;
-
 fn main() {
-    let args = pgproto_demo::args("greeting_monoio");
-    let result = pgproto_monoio::Monoio::serve_args(pgproto_demo::Greeting(args.clone()), &args);
-    pgproto_demo::exit("greeting_monoio", result);
+    pgproto_demo::run::<pgproto_monoio::Monoio>("greeting_monoio", pgproto_demo::Demo::Greeting);
 }

@@ -16,8 +16,5 @@ pub use pgproto_service::Runtime;
 pub use runtime::Monoio;
 pub use stream::Stream;
 
-/// A PostgreSQL client connection on this runtime (made by [`Runtime::connect`]).
+/// A PostgreSQL client connection made by [`Runtime::connect`].
 pub type Client = pgproto_service::client::Client<Stream>;
-
-/// This runtime's clock.
-pub type MonoioClock = pgproto_service::runtime::RuntimeClock<Monoio>;

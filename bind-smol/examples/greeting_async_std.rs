@@ -5,10 +5,6 @@
 //! cargo run -p pgproto-smol --example greeting_async_std -- --listen 127.0.0.1:5432
 //! ```
 
-use pgproto_smol::Runtime as _;
-
 fn main() {
-    let args = pgproto_demo::args("greeting_async_std");
-    let result = pgproto_smol::AsyncStd::serve_args(pgproto_demo::Greeting(args.clone()), &args);
-    pgproto_demo::exit("greeting_async_std", result);
+    pgproto_demo::run::<pgproto_smol::AsyncStd>("greeting_async_std", pgproto_demo::Demo::Greeting);
 }

@@ -5,10 +5,6 @@
 //! cargo run -p pgproto-smol --example greeting_glommio -- --listen 127.0.0.1:5432
 //! ```
 
-use pgproto_smol::Runtime as _;
-
 fn main() {
-    let args = pgproto_demo::args("greeting_glommio");
-    let result = pgproto_smol::Glommio::serve_args(pgproto_demo::Greeting(args.clone()), &args);
-    pgproto_demo::exit("greeting_glommio", result);
+    pgproto_demo::run::<pgproto_smol::Glommio>("greeting_glommio", pgproto_demo::Demo::Greeting);
 }

@@ -5,10 +5,6 @@
 //! cargo run -p pgproto-smol --example greeting_smol -- --listen 127.0.0.1:5432
 //! ```
 
-use pgproto_smol::Runtime as _;
-
 fn main() {
-    let args = pgproto_demo::args("greeting_smol");
-    let result = pgproto_smol::Smol::serve_args(pgproto_demo::Greeting(args.clone()), &args);
-    pgproto_demo::exit("greeting_smol", result);
+    pgproto_demo::run::<pgproto_smol::Smol>("greeting_smol", pgproto_demo::Demo::Greeting);
 }

@@ -1,19 +1,6 @@
 //! `lab_smol` on smol (async-io): the test application the real-client scenarios of `tests/compat` run
 //! against (see `pgproto_demo::Lab`).
 
-use std::sync::Arc;
-
-use pgproto_service::{Server, Sessions};
-use pgproto_smol::Runtime as _;
-
 fn main() {
-    let args = pgproto_demo::args("lab_smol");
-    let sessions = Arc::new(Sessions::new());
-    let lab = pgproto_demo::Lab::new(
-        args.clone(),
-        sessions.clone(),
-        pgproto_smol::SmolClock::default(),
-    );
-    let server = Server::new(lab).with_sessions(sessions);
-    pgproto_demo::exit("lab_smol", pgproto_smol::Smol::serve(server, &args));
+    pgproto_demo::run::<pgproto_smol::Smol>("lab_smol", pgproto_demo::Demo::Lab);
 }

@@ -4,10 +4,6 @@
 //! cargo run --release -p pgproto-smol --example select1_glommio -- --listen 127.0.0.1:5432
 //! ```
 
-use pgproto_smol::Runtime as _;
-
 fn main() {
-    let args = pgproto_demo::args("select1_glommio");
-    let result = pgproto_smol::Glommio::serve_args(pgproto_demo::Select1(args.clone()), &args);
-    pgproto_demo::exit("select1_glommio", result);
+    pgproto_demo::run::<pgproto_smol::Glommio>("select1_glommio", pgproto_demo::Demo::Select1);
 }

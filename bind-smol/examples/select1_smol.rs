@@ -4,10 +4,6 @@
 //! cargo run --release -p pgproto-smol --example select1_smol -- --listen 127.0.0.1:5432
 //! ```
 
-use pgproto_smol::Runtime as _;
-
 fn main() {
-    let args = pgproto_demo::args("select1_smol");
-    let result = pgproto_smol::Smol::serve_args(pgproto_demo::Select1(args.clone()), &args);
-    pgproto_demo::exit("select1_smol", result);
+    pgproto_demo::run::<pgproto_smol::Smol>("select1_smol", pgproto_demo::Demo::Select1);
 }

@@ -26,16 +26,5 @@ pub use runtime::{AsyncIo, Executor, Smol, SmolExecutor};
 pub use runtime::{AsyncStd, AsyncStdExecutor};
 pub use stream::Stream;
 
-/// A PostgreSQL client connection on this runtime (made by [`Runtime::connect`]).
+/// A PostgreSQL client connection made by [`Smol`] or [`AsyncStd`] (`Runtime::connect`).
 pub type Client = pgproto_service::client::Client<Stream>;
-
-/// smol's clock.
-pub type SmolClock = pgproto_service::runtime::RuntimeClock<Smol>;
-
-/// async-std's clock.
-#[cfg(feature = "async-std")]
-pub type AsyncStdClock = pgproto_service::runtime::RuntimeClock<AsyncStd>;
-
-/// glommio's clock.
-#[cfg(all(feature = "glommio", target_os = "linux"))]
-pub type GlommioClock = pgproto_service::runtime::RuntimeClock<Glommio>;

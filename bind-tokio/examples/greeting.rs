@@ -7,10 +7,6 @@
 //! psql -h 127.0.0.1 -U postgres -c 'SELECT 1'
 //! ```
 
-use pgproto_tokio::Runtime as _;
-
 fn main() {
-    let args = pgproto_demo::args("greeting");
-    let result = pgproto_tokio::Tokio::serve_args(pgproto_demo::Greeting(args.clone()), &args);
-    pgproto_demo::exit("greeting", result);
+    pgproto_demo::run::<pgproto_tokio::Tokio>("greeting", pgproto_demo::Demo::Greeting);
 }

@@ -6,10 +6,6 @@
 //! pgbench -n -f select1.sql -M prepared -c 16 -T 10 -h 127.0.0.1 -p 5432 -U postgres
 //! ```
 
-use pgproto_tokio::Runtime as _;
-
 fn main() {
-    let args = pgproto_demo::args("select1");
-    let result = pgproto_tokio::Tokio::serve_args(pgproto_demo::Select1(args.clone()), &args);
-    pgproto_demo::exit("select1", result);
+    pgproto_demo::run::<pgproto_tokio::Tokio>("select1", pgproto_demo::Demo::Select1);
 }

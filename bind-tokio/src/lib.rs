@@ -46,8 +46,5 @@ pub use pgproto_service::Runtime;
 pub use runtime::Tokio;
 pub use stream::Stream;
 
-/// A PostgreSQL client connection on this runtime (made by [`Runtime::connect`]).
+/// A PostgreSQL client connection made by [`Runtime::connect`].
 pub type Client = pgproto_service::client::Client<Stream>;
-
-/// This runtime's clock.
-pub type TokioClock = pgproto_service::runtime::RuntimeClock<Tokio>;

@@ -9,7 +9,7 @@ use core::task::Poll;
 use std::io;
 use std::net::TcpListener;
 use std::os::unix::net::UnixListener;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 
 use pgproto::backend::Instant;
 use pgproto::frontend::ClientConfig;
@@ -72,31 +72,46 @@ pub trait Runtime: Sized + 'static {
         let (listeners, announced) = bind_all(listen, options.workers)?;
         let server = Arc::new(server);
         let phases = Phases::default();
+        let (started, workers_started) = mpsc::channel();
         let mut threads = Vec::new();
+        let mut ran = Ok(());
         for (i, listeners) in listeners.into_iter().enumerate() {
-            let (server, phases) = (server.clone(), phases.clone());
-            threads.push(
-                std::thread::Builder::new()
-                    .name(format!("pgproto-worker-{i}"))
-                    .spawn(move || worker::<Self, H>(&server, listeners, &phases))?,
-            );
-        }
-        let ran = Self::block_on(async {
-            // Signals are caught from before the server says it listens.
-            let signals = Self::signals();
-            announce(&announced);
-            let requested = options.shutdown.requested();
-            match signals {
-                Ok(signals) => first(signals, requested).await,
-                Err(_) => requested.await,
+            let (server, phases, started) = (server.clone(), phases.clone(), started.clone());
+            let worker = move || worker::<Self, H>(&server, listeners, &phases, &started);
+            match std::thread::Builder::new()
+                .name(format!("pgproto-worker-{i}"))
+                .spawn(worker)
+            {
+                Ok(t) => threads.push(t),
+                Err(e) => {
+                    ran = Err(e);
+                    break;
+                }
             }
-            let clock = RuntimeClock::<Self>::default();
-            phases
-                .shut_down(server.sessions(), options.shutdown_grace, &clock)
-                .await;
-        });
+        }
+        drop(started);
+        // Every worker accepts before the server says it listens; one that cannot stops all.
+        for report in workers_started.iter().take(threads.len()) {
+            ran = ran.and(report);
+        }
+        if ran.is_ok() {
+            ran = Self::block_on(async {
+                // Signals are caught from before the server says it listens.
+                let signals = Self::signals();
+                announce(&announced);
+                let requested = options.shutdown.requested();
+                match signals {
+                    Ok(signals) => first(signals, requested).await,
+                    Err(_) => requested.await,
+                }
+                let clock = RuntimeClock::<Self>::default();
+                phases
+                    .shut_down(server.sessions(), options.shutdown_grace, &clock)
+                    .await;
+            });
+        }
         if ran.is_err() {
-            // No runtime for the shutdown sequence: the workers stop at once.
+            // The shutdown sequence did not run: the workers stop at once.
             phases.exit_now();
         }
         for t in threads {
@@ -201,33 +216,37 @@ async fn first(a: impl Future<Output = ()>, b: impl Future<Output = ()>) {
 }
 
 /// A worker: its own runtime accepting on its listeners and serving the connections it
-/// accepted, until the server exits.
+/// accepted, until the server exits. It reports on `started` once it accepts, or why it cannot.
 fn worker<R: Runtime, H: Handler + 'static>(
     server: &Arc<Server<H>>,
     listeners: Listeners,
     phases: &Phases,
+    started: &mpsc::Sender<io::Result<()>>,
 ) {
-    let _ = R::block_on(async move {
-        for l in listeners.tcp {
-            let Ok(l) = R::tcp_listener(l) else {
-                continue;
-            };
+    let ran = R::block_on(async move {
+        let tcp = listeners.tcp.into_iter().map(R::tcp_listener);
+        let tcp = tcp.collect::<io::Result<Vec<_>>>()?;
+        let unix = listeners.unix.into_iter().map(R::unix_listener);
+        let unix = unix.collect::<io::Result<Vec<_>>>()?;
+        for l in tcp {
             let (server, phases) = (server.clone(), phases.clone());
             R::spawn(
                 async move { accept_loop::<R, H, _>(server, phases, || R::accept_tcp(&l)).await },
             );
         }
-        for l in listeners.unix {
-            let Ok(l) = R::unix_listener(l) else {
-                continue;
-            };
+        for l in unix {
             let (server, phases) = (server.clone(), phases.clone());
             R::spawn(
                 async move { accept_loop::<R, H, _>(server, phases, || R::accept_unix(&l)).await },
             );
         }
+        let _ = started.send(Ok(()));
         phases.reached(Phase::Exiting).await;
+        Ok(())
     });
+    if let Err(e) = ran.and_then(|r| r) {
+        let _ = started.send(Err(e));
+    }
 }
 
 /// Accepts connections and serves each in its own task, until the server stops accepting.

@@ -7,9 +7,12 @@
 mod lab;
 mod one_row;
 
+use std::sync::Arc;
+
 use pgproto_service::args::ServerArgs;
 use pgproto_service::pgproto::backend::{sqlstate, AuthMethod, ServerError, Severity};
-use pgproto_service::{Credentials, Handler, Login, Reply};
+use pgproto_service::runtime::RuntimeClock;
+use pgproto_service::{Credentials, Handler, Login, Reply, Runtime, Server, Sessions};
 
 pub use lab::{Lab, LabSession};
 pub use one_row::OneRow;
@@ -50,19 +53,35 @@ impl Handler for Greeting {
     }
 }
 
-/// Parses a demo server's command line (trust unless `--auth` says otherwise); on an error
-/// prints it as `NAME: error` and exits with status 2.
-pub fn args(name: &str) -> ServerArgs {
-    ServerArgs::parse(AuthMethod::Trust, std::env::args().skip(1), |_, _| false).unwrap_or_else(
-        |e| {
-            eprintln!("{name}: {e}");
-            std::process::exit(2);
-        },
-    )
+/// The demo servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Demo {
+    /// [`Select1`].
+    Select1,
+    /// [`Greeting`].
+    Greeting,
+    /// [`Lab`], with its own session registry.
+    Lab,
 }
 
-/// Ends a demo server: an error is printed as `NAME: error`, with exit status 1.
-pub fn exit(name: &str, result: std::io::Result<()>) {
+/// An example's `main`: runs `demo` on runtime `R` as the command line says (trust unless
+/// `--auth` says otherwise). A bad command line is printed as `NAME: error` with exit status 2;
+/// a server that cannot run, with status 1.
+pub fn run<R: Runtime>(name: &str, demo: Demo) {
+    let args = ServerArgs::parse(AuthMethod::Trust, std::env::args().skip(1), |_, _| false)
+        .unwrap_or_else(|e| {
+            eprintln!("{name}: {e}");
+            std::process::exit(2);
+        });
+    let result = match demo {
+        Demo::Select1 => R::serve_args(Select1(args.clone()), &args),
+        Demo::Greeting => R::serve_args(Greeting(args.clone()), &args),
+        Demo::Lab => {
+            let sessions = Arc::new(Sessions::new());
+            let lab = Lab::new(args.clone(), sessions.clone(), RuntimeClock::<R>::default());
+            R::serve(Server::new(lab).with_sessions(sessions), &args)
+        }
+    };
     if let Err(e) = result {
         eprintln!("{name}: {e}");
         std::process::exit(1);
