@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need (PostgreSQL 15 server and
-# clients; openssl for the test server's TLS certificate), re-checks the recorded PostgreSQL behaviour against a live server, then runs every
-# Rust test.
+# clients; openssl for the test server's TLS certificate; strace, which takes io_uring away from
+# a server to test the epoll fallback), re-checks the recorded PostgreSQL behaviour against a
+# live server, then runs every Rust test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -x /usr/bin/psql ] || [ ! -x /usr/bin/pgbench ] \
-  || ! command -v openssl >/dev/null; then
-  apt-get update && apt-get install -y postgresql postgresql-client openssl
+  || ! command -v openssl >/dev/null || ! command -v strace >/dev/null; then
+  apt-get update && apt-get install -y postgresql postgresql-client openssl strace
 fi
 
 live=$(mktemp -d /tmp/pgproto-live.XXXXXX)

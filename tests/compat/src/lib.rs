@@ -96,7 +96,21 @@ pub struct Server {
 impl Server {
     /// Starts example `name` on a free port with `args`; waits for its `listening on` line.
     pub fn start(name: &str, args: &[&str]) -> Self {
-        let mut child = Command::new(example(name))
+        Self::start_under(&[], name, args)
+    }
+
+    /// As [`Server::start`], run by `wrapper` (a program and its arguments, the example's
+    /// command line after them), such as strace.
+    pub fn start_under(wrapper: &[&str], name: &str, args: &[&str]) -> Self {
+        let mut command = match wrapper.split_first() {
+            Some((program, wrapper_args)) => {
+                let mut c = Command::new(program);
+                c.args(wrapper_args).arg(example(name));
+                c
+            }
+            None => Command::new(example(name)),
+        };
+        let mut child = command
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
             .stderr(Stdio::piped())
@@ -144,9 +158,28 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits: the server must exit cleanly.
-    pub fn stop(mut self) {
+    pub fn stop(self) {
+        self.stop_pid(None);
+    }
+
+    /// As [`Server::stop`] for a server started by a wrapper that exits with its status (as
+    /// strace does): the signal goes to the wrapper's child.
+    pub fn stop_wrapped(self) {
+        let wrapper = self.child.as_ref().unwrap().id();
+        let children = std::fs::read_to_string(format!("/proc/{wrapper}/task/{wrapper}/children"))
+            .expect("the wrapper's children");
+        let server = children
+            .split_whitespace()
+            .next()
+            .expect("a child")
+            .parse()
+            .unwrap();
+        self.stop_pid(Some(server));
+    }
+
+    fn stop_pid(mut self, pid: Option<u32>) {
         let mut child = self.child.take().unwrap();
-        let pid = child.id().to_string();
+        let pid = pid.unwrap_or(child.id()).to_string();
         assert!(Command::new("kill")
             .args(["-TERM", &pid])
             .status()

@@ -97,3 +97,39 @@ fn a_server_that_cannot_listen_says_so_and_exits_non_zero() {
         assert_eq!(out.status.code(), Some(2), "{}", b.name);
     }
 }
+
+/// Where io_uring is unavailable (here `io_uring_setup` fails with ENOSYS, injected by strace)
+/// the monoio binding runs on epoll and serves as before.
+#[test]
+fn monoio_falls_back_to_epoll_without_io_uring() {
+    let trace = std::env::temp_dir().join(format!("pgproto-no-uring-{}.trace", std::process::id()));
+    let trace_arg = trace.display().to_string();
+    let strace = [
+        "strace",
+        "-f",
+        "-o",
+        &trace_arg,
+        "-e",
+        "trace=io_uring_setup,epoll_wait,epoll_pwait",
+        "-e",
+        "inject=io_uring_setup:error=ENOSYS",
+    ];
+    let server = Server::start_under(&strace, "select1_monoio", &[]);
+    let out = psql(server.port, &["-c", "SELECT 1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(1 row)"));
+    server.stop_wrapped();
+    let trace = std::fs::read_to_string(&trace).expect("strace is required");
+    assert!(
+        trace.contains("io_uring_setup(") && trace.contains("(INJECTED)"),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("epoll_wait(") || trace.contains("epoll_pwait("),
+        "{trace}"
+    );
+}
