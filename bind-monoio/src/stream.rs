@@ -1,6 +1,6 @@
-//! monoio's sockets as the service layer's [`Transport`]: a read lends
-//! the spare capacity of the connection's input buffer to the kernel (io_uring) and gets it back
-//! with the bytes in place; a write hands over the whole output batch.
+//! monoio's sockets as the service layer's [`Transport`]: a read lends the spare capacity of the
+//! connection's input buffer to the kernel (io_uring) and gets it back with the bytes in place;
+//! a write hands over the whole output batch.
 
 use core::future::{poll_fn, Future};
 use core::pin::{pin, Pin};
