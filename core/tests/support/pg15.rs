@@ -35,6 +35,20 @@ CREATE ROLE trust_user LOGIN SUPERUSER;
 /// the work directory (certificate, cluster) when PostgreSQL has stopped.
 const RUNNER: &str = r#"bash "$0" bash -c 'psql -qX -v ON_ERROR_STOP=1 -c "$0" >&2 && echo "$PGPORT" && cat >/dev/null' "$1"; rm -rf "$PGPROTO_PG_WORK""#;
 
+/// Makes a self-signed certificate for `localhost` and its key (PEM) with openssl.
+pub fn certificate(crt: &std::path::Path, key: &std::path::Path) {
+    let status = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes"])
+        .args(["-subj", "/CN=localhost", "-days", "2", "-keyout"])
+        .arg(key)
+        .arg("-out")
+        .arg(crt)
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl is required to make the test server's certificate");
+    assert!(status.success(), "openssl failed");
+}
+
 /// The server, started on first use; fails loudly if PostgreSQL 15 cannot be started.
 pub fn pg15() -> &'static Pg15 {
     static PG: OnceLock<Pg15> = OnceLock::new();
@@ -48,26 +62,7 @@ pub fn pg15() -> &'static Pg15 {
         let work = std::env::temp_dir().join(format!("pgproto-pg15-{}", std::process::id()));
         std::fs::create_dir_all(&work).unwrap();
         let (crt, key) = (work.join("server.crt"), work.join("server.key"));
-        let status = Command::new("openssl")
-            .args([
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-subj",
-                "/CN=localhost",
-                "-days",
-                "2",
-            ])
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&crt)
-            .stderr(Stdio::null())
-            .status()
-            .expect("openssl is required to make the test server's certificate");
-        assert!(status.success(), "openssl failed");
+        certificate(&crt, &key);
         assert!(Command::new("chmod")
             .arg("600")
             .arg(&key)

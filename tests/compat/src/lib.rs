@@ -2,6 +2,9 @@
 //! the scenarios are this crate's tests; here are the servers they start and what they share.
 #![allow(clippy::missing_panics_doc)] // test support: a panic is how it fails the test
 
+#[path = "../../../core/tests/support/pg15.rs"]
+pub mod pg15;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -211,23 +214,6 @@ pub fn certificate() -> (PathBuf, PathBuf) {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let (crt, key) = (dir.join("server.crt"), dir.join("server.key"));
-    let status = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-subj",
-            "/CN=localhost",
-        ])
-        .args(["-days", "2", "-keyout"])
-        .arg(&key)
-        .arg("-out")
-        .arg(&crt)
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl is required to make the test server's certificate");
-    assert!(status.success(), "openssl failed");
+    pg15::certificate(&crt, &key);
     (crt, key)
 }

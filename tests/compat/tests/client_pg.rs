@@ -4,9 +4,7 @@
 
 #![allow(clippy::naive_bytecount, clippy::float_cmp)] // exact test values
 
-#[path = "../../../core/tests/support/pg15.rs"]
-#[allow(dead_code)]
-mod pg15;
+use pgproto_compat::pg15;
 
 /// The same scenarios for each binding's client (`connect`, `cancel`, `Client`).
 macro_rules! client_scenarios {
