@@ -8,7 +8,7 @@ use std::os::fd::{FromRawFd, IntoRawFd};
 use std::time::Instant;
 
 use async_io::Async;
-use futures_lite::{AsyncRead, AsyncWrite, StreamExt};
+use futures_lite::{AsyncRead, AsyncWrite};
 use glommio::net::{TcpListener, TcpStream, UnixStream};
 use pgproto_service::Runtime;
 
@@ -57,12 +57,9 @@ impl Runtime for Glommio {
         glommio::spawn_local(f).detach();
     }
 
+    /// As smol's: async-signal, on async-io's reactor thread.
     fn signals() -> io::Result<impl Future<Output = ()>> {
-        use async_signal::{Signal, Signals};
-        let mut signals = Signals::new([Signal::Term, Signal::Int])?;
-        Ok(async move {
-            signals.next().await;
-        })
+        crate::Smol::signals()
     }
 
     fn tcp_listener(l: std::net::TcpListener) -> io::Result<TcpListener> {

@@ -2,10 +2,9 @@
 //! and what follows from it, written once for every binding: the worker threads, one per core,
 //! each accepting on its own listeners; the graceful shutdown; the client's connect and cancel.
 
-use core::future::{poll_fn, Future};
+use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::pin;
-use core::task::Poll;
 use std::io;
 use std::net::TcpListener;
 use std::os::unix::net::UnixListener;
@@ -19,7 +18,7 @@ use crate::client::{CancelToken, Client, Error};
 use crate::lifecycle::{Options, Phase, Phases};
 use crate::listen::{announce, bind_all, remove_unix_sockets, Listen, Listeners};
 use crate::tls::TlsConnector;
-use crate::transport::{Clock, ClockBase, Transport};
+use crate::transport::{race, Clock, ClockBase, Transport};
 use crate::{Handler, Server};
 
 /// An async runtime as a binding drives it: everything else a server or a client needs is
@@ -101,7 +100,7 @@ pub trait Runtime: Sized + 'static {
                 announce(&announced);
                 let requested = options.shutdown.requested();
                 match signals {
-                    Ok(signals) => first(signals, requested).await,
+                    Ok(signals) => drop(race(signals, requested).await),
                     Err(_) => requested.await,
                 }
                 let clock = RuntimeClock::<Self>::default();
@@ -203,18 +202,6 @@ impl<R: Runtime> Clock for RuntimeClock<R> {
     }
 }
 
-/// Completes when either completes.
-async fn first(a: impl Future<Output = ()>, b: impl Future<Output = ()>) {
-    let (mut a, mut b) = (pin!(a), pin!(b));
-    poll_fn(|cx| {
-        if a.as_mut().poll(cx).is_ready() || b.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(());
-        }
-        Poll::Pending
-    })
-    .await;
-}
-
 /// A worker: its own runtime accepting on its listeners and serving the connections it
 /// accepted, until the server exits. It reports on `started` once it accepts, or why it cannot.
 fn worker<R: Runtime, H: Handler + 'static>(
@@ -259,26 +246,18 @@ where
     let clock = RuntimeClock::<R>::default();
     let mut draining = pin!(phases.reached(Phase::Draining));
     loop {
-        let mut next = pin!(accept());
-        let accepted = poll_fn(|cx| {
-            if let Poll::Ready(r) = next.as_mut().poll(cx) {
-                return Poll::Ready(Some(r));
-            }
-            draining.as_mut().poll(cx).map(|()| None)
-        })
-        .await;
-        match accepted {
-            Some(Ok(stream)) => {
+        match race(accept(), draining.as_mut()).await {
+            Ok(Ok(stream)) => {
                 let server = server.clone();
                 R::spawn(async move {
                     let _ = server.serve(stream, &clock).await;
                 });
             }
             // Out of file descriptors and the like: back off instead of spinning.
-            Some(Err(_)) => {
+            Ok(Err(_)) => {
                 clock.sleep_until(clock.now().after(10_000)).await;
             }
-            None => return,
+            Err(()) => return,
         }
     }
 }

@@ -22,7 +22,7 @@ use crate::pool;
 use crate::reply::{Reply, FLUSH_AT};
 use crate::sessions::{Interrupt, Mailbox, Push, Registration, Sessions};
 use crate::tls::{Stream, TlsAcceptor};
-use crate::transport::{Clock, Read, Transport};
+use crate::transport::{race, Clock, Read, Transport};
 
 /// A PostgreSQL-compatible server: an application's [`Handler`] with the settings every
 /// connection shares. A binding accepts connections and runs [`Server::serve`] on each.
@@ -211,22 +211,6 @@ async fn until<C: Clock>(clock: &C, deadline: Option<pgproto::backend::Instant>)
         Some(d) => clock.sleep_until(d).await,
         None => pending().await,
     }
-}
-
-/// Polls `a` and `b` together; the first to finish wins and the other is dropped.
-async fn race<A: Future, B: Future>(a: A, b: B) -> Result<A::Output, B::Output> {
-    let mut a = pin!(a);
-    let mut b = pin!(b);
-    poll_fn(|cx| {
-        if let Poll::Ready(x) = a.as_mut().poll(cx) {
-            return Poll::Ready(Ok(x));
-        }
-        if let Poll::Ready(y) = b.as_mut().poll(cx) {
-            return Poll::Ready(Err(y));
-        }
-        Poll::Pending
-    })
-    .await
 }
 
 impl<H: Handler, T: Transport, C: Clock> Connection<'_, H, T, C> {

@@ -8,7 +8,7 @@
 
 use core::convert::Infallible;
 use core::future::{poll_fn, Future};
-use core::pin::{pin, Pin};
+use core::pin::pin;
 use core::task::Poll;
 use std::io;
 
@@ -65,17 +65,7 @@ impl<T: Readiness> Transport for T {
         stop: &mut S,
     ) -> Read<S::Output> {
         loop {
-            let ready = {
-                let mut readable = pin!(self.readable());
-                poll_fn(|cx| {
-                    if let Poll::Ready(r) = readable.as_mut().poll(cx) {
-                        return Poll::Ready(Ok(r));
-                    }
-                    Pin::new(&mut *stop).poll(cx).map(Err)
-                })
-                .await
-            };
-            match ready {
+            match race(self.readable(), &mut *stop).await {
                 Err(w) => return Read::Stopped(w),
                 Ok(Err(e)) => return Read::Done(Err(e)),
                 Ok(Ok(())) => {}
@@ -100,6 +90,22 @@ impl<T: Readiness> Transport for T {
 pub fn reserve_read(buf: &mut BytesMut) {
     pool::borrow(buf);
     buf.reserve(pool::SIZE / 2);
+}
+
+/// Polls `a` and `b` together; the first to finish wins and the other is dropped.
+pub(crate) async fn race<A: Future, B: Future>(a: A, b: B) -> Result<A::Output, B::Output> {
+    let mut a = pin!(a);
+    let mut b = pin!(b);
+    poll_fn(|cx| {
+        if let Poll::Ready(x) = a.as_mut().poll(cx) {
+            return Poll::Ready(Ok(x));
+        }
+        if let Poll::Ready(y) = b.as_mut().poll(cx) {
+            return Poll::Ready(Err(y));
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 /// Reads once with nothing to stop it.
