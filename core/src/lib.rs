@@ -41,6 +41,7 @@ mod list;
 pub mod message;
 mod pgstr;
 mod reader;
+pub mod types;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
