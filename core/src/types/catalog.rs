@@ -133,7 +133,9 @@ impl Type {
 
     /// The element type, for an array type.
     pub fn element(&self) -> Option<&'static Type> {
-        (self.category == b'A').then(|| Self::by_oid(self.elem)).flatten()
+        (self.category == b'A')
+            .then(|| Self::by_oid(self.elem))
+            .flatten()
     }
 
     /// The subtype of a range type, or of a multirange type's ranges.

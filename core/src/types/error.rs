@@ -15,23 +15,39 @@ pub struct TypeError {
     pub template: &'static str,
     /// The type's name as PostgreSQL words it in messages (`integer`, `double precision`).
     pub type_name: &'static str,
+    /// The offending character, for templates that name it as `{char}`.
+    pub ch: char,
+    /// PostgreSQL's DETAIL line, or empty.
+    pub detail: &'static str,
 }
 
 /// The message templates and SQLSTATEs of the errors type input functions raise.
 impl TypeError {
     /// 22P02: `invalid input syntax for type integer: "x"`.
     pub const fn syntax(type_name: &'static str) -> Self {
-        Self::new("22P02", "invalid input syntax for type {type}: \"{input}\"", type_name)
+        Self::new(
+            "22P02",
+            "invalid input syntax for type {type}: \"{input}\"",
+            type_name,
+        )
     }
 
     /// 22003: `value "99999999999" is out of range for type integer` (integer types).
     pub const fn int_range(type_name: &'static str) -> Self {
-        Self::new("22003", "value \"{input}\" is out of range for type {type}", type_name)
+        Self::new(
+            "22003",
+            "value \"{input}\" is out of range for type {type}",
+            type_name,
+        )
     }
 
     /// 22003: `"1e400" is out of range for type double precision` (floating point).
     pub const fn float_range(type_name: &'static str) -> Self {
-        Self::new("22003", "\"{input}\" is out of range for type {type}", type_name)
+        Self::new(
+            "22003",
+            "\"{input}\" is out of range for type {type}",
+            type_name,
+        )
     }
 
     /// 22003 with a fixed message (`numeric field overflow`, `bigint out of range`).
@@ -41,12 +57,20 @@ impl TypeError {
 
     /// 22007: `invalid input syntax for type date: "x"` (datetime input).
     pub const fn datetime_syntax(type_name: &'static str) -> Self {
-        Self::new("22007", "invalid input syntax for type {type}: \"{input}\"", type_name)
+        Self::new(
+            "22007",
+            "invalid input syntax for type {type}: \"{input}\"",
+            type_name,
+        )
     }
 
     /// 22008: `date/time field value out of range: "2021-02-30"`.
     pub const fn datetime_field(type_name: &'static str) -> Self {
-        Self::new("22008", "date/time field value out of range: \"{input}\"", type_name)
+        Self::new(
+            "22008",
+            "date/time field value out of range: \"{input}\"",
+            type_name,
+        )
     }
 
     /// 22008 with a fixed message (`date out of range: "…"`, `timestamp out of range`).
@@ -56,7 +80,11 @@ impl TypeError {
 
     /// 22021: text that is not UTF-8.
     pub const fn encoding(type_name: &'static str) -> Self {
-        Self::new("22021", "invalid byte sequence for encoding \"UTF8\"", type_name)
+        Self::new(
+            "22021",
+            "invalid byte sequence for encoding \"UTF8\"",
+            type_name,
+        )
     }
 
     /// 22P03: binary input of the wrong length or shape.
@@ -75,14 +103,32 @@ impl TypeError {
             code,
             template,
             type_name,
+            ch: '\0',
+            detail: "",
         }
+    }
+
+    /// The same error with a DETAIL line.
+    #[must_use]
+    pub const fn with_detail(mut self, detail: &'static str) -> Self {
+        self.detail = detail;
+        self
+    }
+
+    /// The same error naming the offending character (`{char}` in the template).
+    #[must_use]
+    pub const fn at_char(mut self, ch: char) -> Self {
+        self.ch = ch;
+        self
     }
 
     /// The message PostgreSQL sends, with the rejected text filled in.
     #[cfg(feature = "alloc")]
     pub fn message(&self, input: &str) -> alloc::string::String {
+        let mut ch = [0u8; 4];
         self.template
             .replace("{type}", self.type_name)
+            .replace("{char}", self.ch.encode_utf8(&mut ch))
             .replace("{input}", input)
     }
 }
@@ -95,6 +141,9 @@ impl fmt::Display for TypeError {
             rest = &rest[at..];
             if let Some(tail) = rest.strip_prefix("{type}") {
                 f.write_str(self.type_name)?;
+                rest = tail;
+            } else if let Some(tail) = rest.strip_prefix("{char}") {
+                write!(f, "{}", self.ch)?;
                 rest = tail;
             } else if let Some(tail) = rest.strip_prefix("{input}") {
                 f.write_str("…")?;

@@ -64,11 +64,7 @@ pub trait Codec: Sized {
         match format {
             Format::Text => Self::decode_text(text_input(bytes)?),
             Format::Binary => Self::decode_binary(bytes),
-            Format::Other(_) => Err(TypeError::new(
-                "22023",
-                "unsupported format code",
-                "",
-            )),
+            Format::Other(_) => Err(TypeError::new("22023", "unsupported format code", "")),
         }
     }
 
@@ -133,4 +129,10 @@ pub(crate) fn fixed<const N: usize>(
         n if n < N => Err(TypeError::insufficient(type_name)),
         _ => Err(TypeError::binary(type_name)),
     }
+}
+
+/// What the codec tests use from `alloc` (the crate is `no_std`).
+#[cfg(test)]
+mod test_prelude {
+    pub use alloc::{format, string::String, vec, vec::Vec};
 }
