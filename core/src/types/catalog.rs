@@ -226,3 +226,58 @@ impl core::fmt::Display for SqlName<'_> {
         write!(f, "{name}{brackets}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::oid;
+    use crate::types::test_prelude::*;
+
+    #[test]
+    fn lookups() {
+        assert_eq!(Type::by_oid(oid::INT4).map(|t| t.name), Some("int4"));
+        assert_eq!(Type::by_name("_int4").map(|t| t.oid), Some(oid::INT4_ARRAY));
+        assert_eq!(Type::by_sql_name("Integer[]").map(|t| t.oid), Some(1007));
+        assert_eq!(
+            Type::by_sql_name("DOUBLE PRECISION").map(|t| t.oid),
+            Some(oid::FLOAT8)
+        );
+        assert!(Type::by_name("nosuchtype").is_none());
+        assert!(Type::by_oid(1).is_none());
+        for t in Type::all() {
+            assert_eq!(Type::by_name(t.name).map(|x| x.oid), Some(t.oid));
+            assert_eq!(Type::by_oid(t.oid).map(|x| x.name), Some(t.name));
+        }
+    }
+
+    #[test]
+    fn format_type_names() {
+        let name = |o| format!("{}", Type::by_oid(o).unwrap().sql_name());
+        assert_eq!(name(oid::INT4_ARRAY), "integer[]");
+        assert_eq!(name(oid::TEXT_ARRAY), "text[]");
+        assert_eq!(name(oid::CHAR), "\"char\"");
+        assert_eq!(name(oid::TIMESTAMPTZ), "timestamp with time zone");
+        assert_eq!(
+            Type::by_oid(oid::INT4RANGE)
+                .unwrap()
+                .range_subtype()
+                .map(|t| t.oid),
+            Some(oid::INT4)
+        );
+        assert_eq!(
+            Type::by_oid(oid::INT4MULTIRANGE)
+                .unwrap()
+                .multirange_range()
+                .map(|t| t.oid),
+            Some(oid::INT4RANGE)
+        );
+        assert_eq!(
+            Type::by_oid(oid::INT4_ARRAY)
+                .unwrap()
+                .element()
+                .map(|t| t.oid),
+            Some(oid::INT4)
+        );
+        assert!(Type::by_oid(oid::NAME).unwrap().element().is_none());
+    }
+}
