@@ -32,3 +32,5 @@ cargo test --workspace --all-targets
 cargo test --workspace --doc
 # The codec without an allocator.
 cargo test -p pgproto --no-default-features --test no_alloc
+# The type codecs' conversions to chrono, time, uuid, rust_decimal and serde_json (optional features).
+cargo test -p pgproto --lib --features chrono,time,uuid,rust_decimal,serde_json types::interop

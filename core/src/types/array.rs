@@ -617,8 +617,7 @@ mod tests {
 
     fn out<T: Codec>(a: &Array<T>) -> String {
         let mut o = Vec::new();
-        a.encode_text(&mut o, b',', |v, o| v.encode_text(o))
-            .unwrap();
+        a.encode_text(&mut o, b',', Codec::encode_text).unwrap();
         String::from_utf8(o).unwrap()
     }
 
@@ -695,8 +694,7 @@ mod tests {
     fn binary_as_array_send() {
         let a = Array::from_vec(vec![Some(1), None]);
         let mut b = Vec::new();
-        a.encode_binary(&mut b, 23, |v, o| v.encode_binary(o))
-            .unwrap();
+        a.encode_binary(&mut b, 23, Codec::encode_binary).unwrap();
         // array_send('{1,NULL}'::int[])
         assert_eq!(
             b,
@@ -714,7 +712,7 @@ mod tests {
         );
         let mut e = Vec::new();
         Array::<i32>::empty()
-            .encode_binary(&mut e, 23, |v, o| v.encode_binary(o))
+            .encode_binary(&mut e, 23, Codec::encode_binary)
             .unwrap();
         assert_eq!(e, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 23]);
         // A count of elements the input cannot hold is refused before allocating.

@@ -202,6 +202,7 @@ const FORMAT_NAMES: &[(&str, &str)] = &[
     ("varchar", "character varying"),
     ("bpchar", "character"),
     ("char", "\"char\""),
+    ("any", "\"any\""),
     ("timestamp", "timestamp without time zone"),
     ("timestamptz", "timestamp with time zone"),
     ("time", "time without time zone"),
@@ -215,9 +216,12 @@ pub struct SqlName<'a>(&'a Type);
 
 impl core::fmt::Display for SqlName<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let (ty, brackets) = match self.0.element() {
-            Some(elem) if self.0.name.starts_with('_') => (elem, "[]"),
-            _ => (self.0, ""),
+        let elem = (self.0.elem != 0 && self.0.name.starts_with('_'))
+            .then(|| Type::by_oid(self.0.elem))
+            .flatten();
+        let (ty, brackets) = match elem {
+            Some(elem) => (elem, "[]"),
+            None => (self.0, ""),
         };
         let name = FORMAT_NAMES
             .iter()

@@ -169,7 +169,7 @@ mod tests {
     use super::*;
     use crate::types::test_prelude::*;
 
-    fn text<T: Codec>(v: T) -> String {
+    fn text<T: Codec>(v: &T) -> String {
         let mut out = Vec::new();
         v.encode_text(&mut out).unwrap();
         String::from_utf8(out).unwrap()
@@ -201,7 +201,7 @@ mod tests {
             (1e100, "1e+100"),
         ];
         for (v, want) in cases {
-            assert_eq!(text(*v), *want, "{v:e}");
+            assert_eq!(text(v), *want, "{v:e}");
         }
     }
 
@@ -217,7 +217,7 @@ mod tests {
             (-0.0, "-0"),
         ];
         for (v, want) in cases {
-            assert_eq!(text(*v), *want, "{v:e}");
+            assert_eq!(text(v), *want, "{v:e}");
         }
     }
 
@@ -255,11 +255,11 @@ mod tests {
             x ^= x << 17;
             let v = f64::from_bits(x);
             if v.is_finite() {
-                assert_eq!(f64::decode_text(&text(v)).unwrap().to_bits(), v.to_bits());
+                assert_eq!(f64::decode_text(&text(&v)).unwrap().to_bits(), v.to_bits());
             }
             let w = f32::from_bits(x as u32);
             if w.is_finite() {
-                assert_eq!(f32::decode_text(&text(w)).unwrap().to_bits(), w.to_bits());
+                assert_eq!(f32::decode_text(&text(&w)).unwrap().to_bits(), w.to_bits());
             }
         }
     }

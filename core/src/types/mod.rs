@@ -41,9 +41,13 @@ pub mod range;
 #[cfg(feature = "alloc")]
 mod value;
 
+mod interop;
+
 pub use catalog::{SqlName, Type, TypeKind};
 pub use error::TypeError;
 pub use pg_type::oid;
+#[cfg(feature = "alloc")]
+pub use value::Value;
 
 /// A type's object identifier (`pg_type.oid`).
 pub type Oid = u32;

@@ -399,10 +399,9 @@ fn compare_ranges<T: Subtype>(a: &Range<T>, b: &Range<T>) -> Ordering {
 /// inclusive lower bound before an exclusive one (after, for upper bounds).
 fn compare_bounds<T: Subtype>(a: &Bound<T>, b: &Bound<T>, lower: bool) -> Ordering {
     let rank = |b: &Bound<T>| match (b, lower) {
-        (Bound::Included(_), _) => 0,
+        (Bound::Included(_) | Bound::Unbounded, _) => 0,
         (Bound::Excluded(_), true) => 1,
         (Bound::Excluded(_), false) => -1,
-        (Bound::Unbounded, _) => 0,
     };
     match (bound_value(a), bound_value(b)) {
         (None, None) => Ordering::Equal,
@@ -617,7 +616,7 @@ mod tests {
 
     fn text<T: Codec>(r: &Range<T>) -> String {
         let mut o = Vec::new();
-        r.encode_text(&mut o, |v, o| v.encode_text(o)).unwrap();
+        r.encode_text(&mut o, Codec::encode_text).unwrap();
         String::from_utf8(o).unwrap()
     }
 
@@ -688,8 +687,8 @@ mod tests {
         ] {
             let r = int4(input).unwrap();
             let mut b = Vec::new();
-            r.encode_binary(&mut b, |v, o| v.encode_binary(o)).unwrap();
-            let got: String = b.iter().map(|x| format!("{x:02x}")).collect();
+            r.encode_binary(&mut b, Codec::encode_binary).unwrap();
+            let got: String = b.iter().fold(String::new(), |h, x| h + &format!("{x:02x}"));
             assert_eq!(got, hex);
             assert_eq!(Range::decode_binary(&b, i32::decode_binary), Ok(r));
         }
@@ -705,7 +704,7 @@ mod tests {
     fn multiranges_sort_and_merge() {
         let m = Multirange::decode_text("{[1,3), [3,5), empty, (7,9)}", i32::decode_text).unwrap();
         let mut o = Vec::new();
-        m.encode_text(&mut o, |v, o| v.encode_text(o)).unwrap();
+        m.encode_text(&mut o, Codec::encode_text).unwrap();
         assert_eq!(o, b"{[1,5),[8,9)}");
         let m = Multirange::decode_text(" {} ", i32::decode_text).unwrap();
         assert!(m.ranges().is_empty());
@@ -719,8 +718,8 @@ mod tests {
         }
         let m = Multirange::decode_text("{[5,7),[1,3)}", i32::decode_text).unwrap();
         let mut b = Vec::new();
-        m.encode_binary(&mut b, |v, o| v.encode_binary(o)).unwrap();
-        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        m.encode_binary(&mut b, Codec::encode_binary).unwrap();
+        let hex: String = b.iter().fold(String::new(), |h, x| h + &format!("{x:02x}"));
         assert_eq!(hex, "00000002000000110200000004000000010000000400000003000000110200000004000000050000000400000007");
         assert_eq!(Multirange::decode_binary(&b, i32::decode_binary), Ok(m));
     }

@@ -152,8 +152,8 @@ mod tests {
 
     #[test]
     fn lengths_as_postgresql() {
-        assert_eq!(clip_name(&"é".repeat(40)).len(), 62);
         use Coercion::{Assignment, Explicit};
+        assert_eq!(clip_name(&"é".repeat(40)).len(), 62);
         assert_eq!(fit_varchar("abc  ", 3, Assignment), Ok("abc"));
         assert_eq!(fit_varchar("äöü", 3, Assignment), Ok("äöü"));
         assert_eq!(fit_varchar("abcd", 3, Explicit), Ok("abc"));
