@@ -42,4 +42,5 @@ SELECT string_agg(line, E'\n' ORDER BY ord, key) FROM (
 SQL
 )
 bash "$repo/tools/pg/with_pg.sh" bash -c 'psql -XAtq -v ON_ERROR_STOP=1 -c "$0"' "$sql" >"$out"
+rustfmt --edition 2021 "$out"
 echo "wrote $out ($(wc -l <"$out") lines)"

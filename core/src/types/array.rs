@@ -115,9 +115,15 @@ impl<T> Array<T> {
         let parsed = parse_text(text.as_bytes(), delim)?;
         let mut elements = Vec::with_capacity(parsed.items.len());
         for item in &parsed.items {
+            let utf8 = || TypeError::encoding("array");
             elements.push(match item {
-                None => None,
-                Some(range) => Some(element(&parsed.text[range.clone()])?),
+                Item::Null => None,
+                // Input ranges start and end at ASCII bytes: always character boundaries.
+                Item::Input(range) => Some(element(text.get(range.clone()).ok_or_else(utf8)?)?),
+                Item::Copied(range) => {
+                    let bytes = &parsed.text[range.clone()];
+                    Some(element(core::str::from_utf8(bytes).map_err(|_| utf8())?)?)
+                }
             });
         }
         Ok(Self {
@@ -298,10 +304,11 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
-/// A parsed text array: the unescaped text of every element, and where each one is.
+/// A parsed text array: where each element's text is, the unescaped text of those with
+/// escapes, and the dimensions.
 struct Parsed {
-    text: alloc::string::String,
-    items: Vec<Option<core::ops::Range<usize>>>,
+    text: Vec<u8>,
+    items: Vec<Item>,
     dims: Vec<Dimension>,
 }
 
@@ -362,8 +369,9 @@ fn parse_text(input: &[u8], delim: u8) -> Result<Parsed, TypeError> {
         ));
     }
     let mut out = Parsed {
-        text: alloc::string::String::new(),
-        items: Vec::new(),
+        text: Vec::new(),
+        // One item per delimiter, and one more: room enough for a flat array.
+        items: Vec::with_capacity(input.iter().filter(|&&b| b == delim).count() + 1),
         dims: Vec::new(),
     };
     // lens[d]: the length every sub-array at depth d must have (None until the first one ends).
@@ -501,85 +509,100 @@ fn parse_level(
     }
 }
 
-/// Reads one element (quoted or not) into `text`; `None` for an unquoted NULL.
+/// Where a parsed element's text is.
+#[derive(Clone)]
+enum Item {
+    /// An unquoted `NULL`.
+    Null,
+    /// In the input as it stands (no quotes or escapes to remove): no copy.
+    Input(core::ops::Range<usize>),
+    /// In the parse's own buffer, unescaped.
+    Copied(core::ops::Range<usize>),
+}
+
+/// Reads one element (quoted or not). An element with escapes is unescaped onto the end of
+/// `text`; the bytes copied are whole characters of the UTF-8 input (only ASCII quotes and
+/// backslashes are left out), so they stay UTF-8.
 fn parse_element(
     input: &[u8],
     p: &mut usize,
     delim: u8,
-    text: &mut alloc::string::String,
-) -> Result<Option<core::ops::Range<usize>>, TypeError> {
-    let mut bytes = Vec::new();
-    if input.get(*p) == Some(&b'"') {
-        *p += 1;
+    text: &mut Vec<u8>,
+) -> Result<Item, TypeError> {
+    let end_of_input = || malformed("Unexpected end of input.");
+    let quoted = input.get(*p) == Some(&b'"');
+    *p += usize::from(quoted);
+    let begin = *p;
+    let stop = |b: u8| {
+        if quoted {
+            b == b'"' || b == b'\\'
+        } else {
+            b == delim || matches!(b, b'}' | b'\\' | b'"' | b'{')
+        }
+    };
+    let run = input[*p..]
+        .iter()
+        .position(|&b| stop(b))
+        .ok_or_else(end_of_input)?;
+    *p += run;
+    let item = if input[*p] == b'\\' {
+        // Escapes: unescape the element into the buffer.
+        let start = text.len();
+        text.extend_from_slice(&input[begin..*p]);
+        let mut kept = start; // bytes up to here stay even if blank (they were escaped)
         loop {
-            match input.get(*p) {
-                None => return Err(malformed("Unexpected end of input.")),
-                Some(b'"') => {
-                    *p += 1;
-                    break;
-                }
-                Some(b'\\') => {
-                    let &c = input
-                        .get(*p + 1)
-                        .ok_or(malformed("Unexpected end of input."))?;
-                    bytes.push(c);
-                    *p += 2;
-                }
-                Some(&c) => {
-                    bytes.push(c);
-                    *p += 1;
-                }
+            if input[*p] == b'\\' {
+                let &c = input.get(*p + 1).ok_or_else(end_of_input)?;
+                text.push(c);
+                kept = text.len();
+                *p += 2;
+            } else if quoted {
+                *p += 1; // the closing quote
+                break;
+            } else if matches!(input[*p], b'"' | b'{') {
+                return Err(malformed("Unexpected array element."));
+            } else {
+                break;
+            }
+            let run = input[*p..]
+                .iter()
+                .position(|&b| stop(b))
+                .ok_or_else(end_of_input)?;
+            text.extend_from_slice(&input[*p..*p + run]);
+            *p += run;
+        }
+        if !quoted {
+            while text.len() > kept && text.last().is_some_and(|&b| is_space(b)) {
+                text.pop();
             }
         }
+        Item::Copied(start..text.len())
+    } else if quoted {
+        *p += 1; // the closing quote
+        Item::Input(begin..*p - 1)
+    } else if matches!(input[*p], b'"' | b'{') {
+        return Err(malformed("Unexpected array element."));
+    } else {
+        // Unquoted without escapes: trailing blanks dropped, NULL recognised.
+        let mut end = *p;
+        while end > begin && is_space(input[end - 1]) {
+            end -= 1;
+        }
+        if input[begin..end].eq_ignore_ascii_case(b"NULL") {
+            Item::Null
+        } else {
+            Item::Input(begin..end)
+        }
+    };
+    if quoted {
         while input.get(*p).is_some_and(|&b| is_space(b)) {
             *p += 1;
         }
         if !matches!(input.get(*p), Some(&b) if b == delim || b == b'}') {
             return Err(malformed("Unexpected array element."));
         }
-        return push_text(text, &bytes).map(Some);
     }
-    // Unquoted: up to the delimiter or '}', escapes kept literal, trailing blanks dropped.
-    let mut escaped_len = 0; // bytes up to and including the last escaped byte are kept
-    let mut any_escape = false;
-    loop {
-        match input.get(*p) {
-            None => return Err(malformed("Unexpected end of input.")),
-            Some(&b) if b == delim || b == b'}' => break,
-            Some(b'"' | b'{') => return Err(malformed("Unexpected array element.")),
-            Some(b'\\') => {
-                let &c = input
-                    .get(*p + 1)
-                    .ok_or(malformed("Unexpected end of input."))?;
-                bytes.push(c);
-                escaped_len = bytes.len();
-                any_escape = true;
-                *p += 2;
-            }
-            Some(&c) => {
-                bytes.push(c);
-                *p += 1;
-            }
-        }
-    }
-    while bytes.len() > escaped_len && bytes.last().is_some_and(|&b| is_space(b)) {
-        bytes.pop();
-    }
-    if !any_escape && bytes.eq_ignore_ascii_case(b"NULL") {
-        return Ok(None);
-    }
-    push_text(text, &bytes).map(Some)
-}
-
-/// Appends an element's bytes to the shared text, which must stay UTF-8.
-fn push_text(
-    text: &mut alloc::string::String,
-    bytes: &[u8],
-) -> Result<core::ops::Range<usize>, TypeError> {
-    let s = core::str::from_utf8(bytes).map_err(|_| TypeError::encoding("array"))?;
-    let start = text.len();
-    text.push_str(s);
-    Ok(start..text.len())
+    Ok(item)
 }
 
 /// A cursor over binary input.

@@ -7,30 +7,32 @@ use crate::buf::{BufferFull, WriteBuf};
 /// Parses a decimal integer as PostgreSQL 15's `pg_strtoint64` does: surrounding whitespace, an
 /// optional sign, at least one digit. `None` for bad syntax, `Some(Err(()))` on overflow.
 fn parse_i64(text: &str) -> Option<Result<i64, ()>> {
-    let s = text.trim_matches(|c: char| c.is_ascii_whitespace());
-    let (negative, digits) = match s.as_bytes().first()? {
+    let s = text
+        .trim_matches(|c: char| c.is_ascii_whitespace())
+        .as_bytes();
+    let (negative, digits) = match s.first()? {
         b'-' => (true, &s[1..]),
         b'+' => (false, &s[1..]),
         _ => (false, s),
     };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.is_empty() {
         return None;
     }
-    // Accumulate negatively, so that i64::MIN fits.
-    let mut acc: i64 = 0;
-    for b in digits.bytes() {
-        acc = match acc
-            .checked_mul(10)
-            .and_then(|a| a.checked_sub(i64::from(b - b'0')))
-        {
-            Some(a) => a,
-            None => return Some(Err(())),
-        };
+    // Accumulate negatively, so that i64::MIN fits; keep checking syntax after an overflow.
+    let mut acc: Option<i64> = Some(0);
+    for &b in digits {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        acc = acc
+            .and_then(|a| a.checked_mul(10))
+            .and_then(|a| a.checked_sub(i64::from(d)));
     }
-    Some(if negative {
-        Ok(acc)
-    } else {
-        acc.checked_neg().ok_or(())
+    Some(match acc {
+        None => Err(()),
+        Some(a) if negative => Ok(a),
+        Some(a) => a.checked_neg().ok_or(()),
     })
 }
 

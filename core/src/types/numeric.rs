@@ -12,10 +12,10 @@
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
-use core::fmt::{self, Write as _};
+use core::fmt;
 use core::str::FromStr;
 
-use super::{write_display, Codec, TypeError};
+use super::{Codec, TypeError};
 use crate::buf::{BufferFull, WriteBuf};
 
 /// The base of PostgreSQL's numeric digits.
@@ -410,28 +410,44 @@ fn special_value(text: &[u8]) -> Option<Numeric> {
         .map(|(_, value)| value)
 }
 
-/// The decimal digits of a number's text, before any exponent.
-struct Mantissa {
-    /// Every digit written, leading and trailing zeros included, as values 0..=9.
-    digits: Vec<u8>,
+/// The decimal digits of a number's text, before any exponent (read in place, not copied).
+struct Mantissa<'a> {
+    /// The digits and the point, as written.
+    text: &'a [u8],
+    /// How many digits there are, leading and trailing zeros included.
+    count: usize,
     /// How many of them come before the decimal point.
     before_point: usize,
-    /// How many bytes of the text they (and the point) take.
-    len: usize,
+    /// Zero digits before the first nonzero one (all of them for zero).
+    leading: usize,
+    /// Where in `text` the nonzero digits start and end (empty for zero).
+    significant: core::ops::Range<usize>,
+    /// Digits from the first nonzero one to the last, both included.
+    significant_count: usize,
 }
 
-/// Reads `[.]digit{digit|.}` (one point at most) as `set_var_from_str` does.
-fn scan_mantissa(text: &[u8]) -> Result<Mantissa, TypeError> {
+/// Reads `[.]digit{digit|.}` (one point at most) as `set_var_from_str` does, in one pass.
+fn scan_mantissa(text: &[u8]) -> Result<Mantissa<'_>, TypeError> {
     let mut seen_point = text.first() == Some(&b'.');
     let mut at = usize::from(seen_point);
     if !text.get(at).is_some_and(u8::is_ascii_digit) {
         return Err(SYNTAX);
     }
-    let mut digits = Vec::with_capacity(text.len());
+    let mut count = 0;
     let mut before_point = 0;
+    let (mut first_nz, mut last_nz) = (None, 0);
+    let (mut first_nz_count, mut last_nz_count) = (0, 0);
     while let Some(&byte) = text.get(at) {
         if byte.is_ascii_digit() {
-            digits.push(byte - b'0');
+            count += 1;
+            if byte != b'0' {
+                if first_nz.is_none() {
+                    first_nz = Some(at);
+                    first_nz_count = count;
+                }
+                last_nz = at;
+                last_nz_count = count;
+            }
             if !seen_point {
                 before_point += 1;
             }
@@ -445,10 +461,21 @@ fn scan_mantissa(text: &[u8]) -> Result<Mantissa, TypeError> {
         }
         at += 1;
     }
+    let (leading, significant, significant_count) = match first_nz {
+        None => (count, 0..0, 0),
+        Some(first) => (
+            first_nz_count - 1,
+            first..last_nz + 1,
+            last_nz_count - first_nz_count + 1,
+        ),
+    };
     Ok(Mantissa {
-        digits,
+        text: &text[..at],
+        count,
         before_point,
-        len: at,
+        leading,
+        significant,
+        significant_count,
     })
 }
 
@@ -485,8 +512,12 @@ fn scan_exponent(text: &[u8]) -> Result<(i64, usize), TypeError> {
 /// `numeric_in`: parses the text form (the module docs say what it accepts).
 fn parse(text: &str) -> Result<Numeric, TypeError> {
     let text = trim_c_space(text.as_bytes());
-    if let Some(special) = special_value(text) {
-        return Ok(special);
+    // The special values start with a letter, after an optional sign.
+    let first = text.iter().find(|b| !matches!(b, b'+' | b'-'));
+    if first.is_some_and(u8::is_ascii_alphabetic) {
+        if let Some(special) = special_value(text) {
+            return Ok(special);
+        }
     }
     let (negative, unsigned) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
@@ -494,7 +525,7 @@ fn parse(text: &str) -> Result<Numeric, TypeError> {
         _ => (false, text),
     };
     let mantissa = scan_mantissa(unsigned)?;
-    let mut rest = unsigned.get(mantissa.len..).unwrap_or_default();
+    let mut rest = unsigned.get(mantissa.text.len()..).unwrap_or_default();
     let mut exponent = 0;
     if let Some((b'e' | b'E', after)) = rest.split_first() {
         let (value, len) = scan_exponent(after)?;
@@ -513,47 +544,46 @@ fn parse(text: &str) -> Result<Numeric, TypeError> {
 /// Builds a numeric from decimal digits with `before_point` integer digits, times 10^exponent.
 fn from_decimal_digits(
     negative: bool,
-    mantissa: &Mantissa,
+    mantissa: &Mantissa<'_>,
     exponent: i64,
 ) -> Result<Numeric, TypeError> {
     let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    let after_point = count(mantissa.digits.len() - mantissa.before_point);
+    let after_point = count(mantissa.count - mantissa.before_point);
     let dscale = (after_point - exponent).max(0);
     let dscale = u16::try_from(dscale).map_err(|_| OVERFLOW)?;
+    if mantissa.significant_count == 0 {
+        return normalize(negative, 0, dscale, Vec::new());
+    }
     // The power of ten of the first digit written, then of the first nonzero one.
-    let mut dweight = count(mantissa.before_point) - 1 + exponent;
-    let leading = mantissa.digits.iter().take_while(|&&d| d == 0).count();
-    dweight -= count(leading);
-    let significant = mantissa.digits.get(leading..).unwrap_or_default();
-    let trailing = significant.iter().rev().take_while(|&&d| d == 0).count();
-    let significant = significant
-        .get(..significant.len() - trailing)
-        .unwrap_or_default();
+    let dweight = count(mantissa.before_point) - 1 + exponent - count(mantissa.leading);
     let weight = dweight.div_euclid(DEC_DIGITS);
-    // Zeros in the first base-10000 digit above the first nonzero decimal digit.
-    let pad = (weight + 1) * DEC_DIGITS - (dweight + 1);
-    let padded = core::iter::repeat_n(0, usize::try_from(pad).unwrap_or(0))
-        .chain(significant.iter().copied());
-    normalize(negative, weight, dscale, group_digits(padded))
+    // Zeros in the first base-10000 digit above the first nonzero decimal digit (0..=3).
+    let pad = usize::try_from((weight + 1) * DEC_DIGITS - (dweight + 1)).unwrap_or(0);
+    let significant = &mantissa.text[mantissa.significant.clone()];
+    let digits = group_digits(significant, mantissa.significant_count, pad);
+    normalize(negative, weight, dscale, digits)
 }
 
-/// Packs decimal digits (the first one at the top of a base-10000 digit) four to a digit; the
-/// last digit is filled with zeros.
-fn group_digits(decimal: impl Iterator<Item = u8>) -> Vec<i16> {
-    let mut groups = Vec::new();
+/// Packs the `count` decimal digits of `text` (digits and at most one point) four to a
+/// base-10000 digit, the first one preceded by `pad` zeros and the last one filled with zeros.
+fn group_digits(text: &[u8], count: usize, pad: usize) -> Vec<i16> {
+    let mut groups = Vec::with_capacity((pad + count).div_ceil(4));
     let mut current: i16 = 0;
-    let mut filled = 0;
-    for d in decimal {
-        current = current * 10 + i16::from(d);
+    let mut filled = pad;
+    for &b in text {
+        if b == b'.' {
+            continue;
+        }
+        current = current * 10 + i16::from(b - b'0');
         filled += 1;
-        if filled == DEC_DIGITS {
+        if filled == 4 {
             groups.push(current);
             current = 0;
             filled = 0;
         }
     }
     if filled > 0 {
-        while filled < DEC_DIGITS {
+        while filled < 4 {
             current *= 10;
             filled += 1;
         }
@@ -573,10 +603,17 @@ fn four_digits(digit: i16) -> [u8; 4] {
     ]
 }
 
-/// `numeric_out` for a number: every integer digit, then exactly `dscale` decimal places.
-fn write_finite(f: &Finite, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// `numeric_out`: the special values' names, or every integer digit and exactly `dscale`
+/// decimal places, handed to `put` in pieces.
+fn write_text<E>(n: &Numeric, put: &mut impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
+    let f = match &n.repr {
+        Repr::NaN => return put(b"NaN"),
+        Repr::Infinity => return put(b"Infinity"),
+        Repr::NegativeInfinity => return put(b"-Infinity"),
+        Repr::Finite(f) => f,
+    };
     if f.negative {
-        out.write_char('-')?;
+        put(b"-")?;
     }
     let digit_at = |index: i64| {
         usize::try_from(index)
@@ -587,43 +624,38 @@ fn write_finite(f: &Finite, out: &mut fmt::Formatter<'_>) -> fmt::Result {
     };
     let weight = i64::from(f.weight);
     if weight < 0 {
-        out.write_char('0')?;
+        put(b"0")?;
     } else {
-        write!(out, "{}", digit_at(0))?;
+        // The first digit without its leading zeros (but "0" for zero).
+        let first = four_digits(digit_at(0));
+        let skip = first.iter().take(3).take_while(|&&d| d == b'0').count();
+        put(&first[skip..])?;
         for index in 1..=weight {
-            out.write_str(ascii(&four_digits(digit_at(index))))?;
+            put(&four_digits(digit_at(index)))?;
         }
     }
     if f.dscale == 0 {
         return Ok(());
     }
-    out.write_char('.')?;
+    put(b".")?;
     let mut remaining = usize::from(f.dscale);
     let mut index = weight + 1;
     while remaining > 0 {
         let chars = four_digits(digit_at(index));
         let take = remaining.min(chars.len());
-        out.write_str(ascii(chars.get(..take).unwrap_or_default()))?;
+        put(&chars[..take])?;
         remaining -= take;
         index += 1;
     }
     Ok(())
 }
 
-/// ASCII digits as a `str`.
-fn ascii(bytes: &[u8]) -> &str {
-    core::str::from_utf8(bytes).unwrap_or_default()
-}
-
 impl fmt::Display for Numeric {
     /// The text form, as `numeric_out` writes it (no exponent, exactly `dscale` decimals).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::NaN => f.write_str("NaN"),
-            Repr::Infinity => f.write_str("Infinity"),
-            Repr::NegativeInfinity => f.write_str("-Infinity"),
-            Repr::Finite(finite) => write_finite(finite, f),
-        }
+        write_text(self, &mut |bytes| {
+            f.write_str(core::str::from_utf8(bytes).unwrap_or_default())
+        })
     }
 }
 
@@ -680,7 +712,8 @@ impl Codec for Numeric {
     }
 
     fn encode_text<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), BufferFull> {
-        write_display(out, self)
+        let start = out.written();
+        write_text(self, &mut |bytes| out.put_slice(bytes)).inspect_err(|_| out.truncate(start))
     }
 
     fn encode_binary<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), BufferFull> {
@@ -691,16 +724,26 @@ impl Codec for Numeric {
             _ => self.dscale(),
         };
         let digits = self.digits();
-        let mut bytes = Vec::with_capacity(8 + 2 * digits.len());
+        out.reserve(8 + 2 * digits.len())?;
         // At most 36864 digits (weight ≤ 32767, dscale ≤ 16383): the count fits 16 bits.
         let ndigits = u16::try_from(digits.len()).unwrap_or(u16::MAX);
-        for word in [ndigits, self.weight() as u16, self.sign().to_wire(), dscale] {
-            bytes.extend_from_slice(&word.to_be_bytes());
+        let words = [ndigits, self.weight() as u16, self.sign().to_wire(), dscale]
+            .into_iter()
+            .chain(digits.iter().map(|&d| d as u16));
+        // Gathered in chunks on the stack, so a buffer is called once per 32 words.
+        let start = out.written();
+        let mut chunk = [0u8; 64];
+        let mut filled = 0;
+        for word in words {
+            chunk[filled..filled + 2].copy_from_slice(&word.to_be_bytes());
+            filled += 2;
+            if filled == chunk.len() {
+                out.put_slice(&chunk).inspect_err(|_| out.truncate(start))?;
+                filled = 0;
+            }
         }
-        for digit in digits {
-            bytes.extend_from_slice(&digit.to_be_bytes());
-        }
-        out.put_slice(&bytes)
+        out.put_slice(&chunk[..filled])
+            .inspect_err(|_| out.truncate(start))
     }
 }
 
@@ -822,6 +865,7 @@ mod tests {
     use alloc::vec::Vec;
 
     use super::*;
+    use core::fmt::Write as _;
     use crate::message::Format;
 
     /// Bytes as lowercase hex, as `encode(numeric_send(x), 'hex')` prints them.
