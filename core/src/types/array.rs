@@ -371,7 +371,7 @@ fn parse_text(input: &[u8], delim: u8) -> Result<Parsed, TypeError> {
     let mut out = Parsed {
         text: Vec::new(),
         // One item per delimiter, and one more: room enough for a flat array.
-        items: Vec::with_capacity(input.iter().filter(|&&b| b == delim).count() + 1),
+        items: Vec::with_capacity(memchr::memchr_iter(delim, input).count() + 1),
         dims: Vec::new(),
     };
     // lens[d]: the length every sub-array at depth d must have (None until the first one ends).

@@ -865,8 +865,8 @@ mod tests {
     use alloc::vec::Vec;
 
     use super::*;
-    use core::fmt::Write as _;
     use crate::message::Format;
+    use core::fmt::Write as _;
 
     /// Bytes as lowercase hex, as `encode(numeric_send(x), 'hex')` prints them.
     fn hex(bytes: &[u8]) -> String {

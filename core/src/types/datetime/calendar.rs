@@ -87,33 +87,6 @@ pub(crate) fn split_time(micros: i64) -> (i64, i64, i64, i64) {
     (hour, min, sec, rest - sec * USECS_PER_SEC)
 }
 
-/// Writes seconds as two digits and, when nonzero, the microseconds without trailing zeros
-/// (PostgreSQL's `AppendSeconds` with precision 6); signs are dropped.
-pub(crate) fn write_seconds(
-    f: &mut core::fmt::Formatter<'_>,
-    sec: i64,
-    usec: i64,
-) -> core::fmt::Result {
-    write!(f, "{:02}", sec.unsigned_abs())?;
-    let mut frac = usec.unsigned_abs();
-    if frac == 0 {
-        return Ok(());
-    }
-    let mut width = 6;
-    while frac % 10 == 0 {
-        frac /= 10;
-        width -= 1;
-    }
-    write!(f, ".{frac:0width$}")
-}
-
-/// Writes a year as PostgreSQL does: at least four digits, BC years counted from 1 (the caller
-/// appends ` BC` when `year <= 0`).
-pub(crate) fn write_year(f: &mut core::fmt::Formatter<'_>, year: i64) -> core::fmt::Result {
-    let shown = if year > 0 { year } else { 1 - year };
-    write!(f, "{shown:04}")
-}
-
 /// Rounds to the nearest integer, ties to even, as C's `rint` does in the default rounding mode.
 pub(crate) fn rint(x: f64) -> f64 {
     const TWO_52: f64 = 4_503_599_627_370_496.0;

@@ -4,13 +4,14 @@ use core::fmt;
 use core::str::FromStr;
 
 use super::calendar::{
-    date2j, days_in_month, is_valid_julian, j2date, write_year, DATE_END_JULIAN,
-    POSTGRES_EPOCH_JDATE, UNIX_EPOCH_JDATE,
+    date2j, days_in_month, is_valid_julian, j2date, DATE_END_JULIAN, POSTGRES_EPOCH_JDATE,
+    UNIX_EPOCH_JDATE,
 };
-use super::input_error;
+use super::format::TextBuf;
 use super::parse::{decode_datetime, Fields, Special, BUF_DATE};
+use super::{fast, input_error};
 use crate::buf::{BufferFull, WriteBuf};
-use crate::types::{fixed, write_display, Codec, TypeError};
+use crate::types::{fixed, Codec, TypeError};
 
 /// A PostgreSQL `date`: days since 2000-01-01, from 4714-11-24 BC to 5874897-12-31, or
 /// `-infinity` / `infinity` (`i32::MIN` / `i32::MAX`).
@@ -68,27 +69,53 @@ impl Date {
     fn in_range(self) -> bool {
         !self.is_finite() || (Self::MIN.0..=Self::MAX.0).contains(&self.0)
     }
-}
 
-impl Codec for Date {
-    fn decode_text(text: &str) -> Result<Self, TypeError> {
+    /// Reads text with PostgreSQL's general parser (`date_in`).
+    pub(super) fn decode_general(text: &str) -> Result<Self, TypeError> {
         let fields = Fields::parse(text, BUF_DATE).map_err(|e| input_error(e, NAME))?;
         let parsed = decode_datetime(&fields).map_err(|e| input_error(e, NAME))?;
         match parsed.special {
             Special::Epoch => Ok(Self::UNIX_EPOCH),
             Special::Late => Ok(Self::INFINITY),
             Special::Early => Ok(Self::NEG_INFINITY),
-            Special::None => {
-                let tm = parsed.tm;
-                if !is_valid_julian(tm.year, tm.mon) {
-                    return Err(OUT_OF_RANGE_TEXT);
+            Special::None => Self::from_fields(parsed.tm.year, parsed.tm.mon, parsed.tm.mday),
+        }
+    }
+
+    /// The date of decoded fields, or `date out of range`.
+    fn from_fields(year: i64, month: i64, day: i64) -> Result<Self, TypeError> {
+        if !is_valid_julian(year, month) {
+            return Err(OUT_OF_RANGE_TEXT);
+        }
+        i32::try_from(date2j(year, month, day) - POSTGRES_EPOCH_JDATE)
+            .ok()
+            .map(Self)
+            .filter(|d| d.is_finite() && d.in_range())
+            .ok_or(OUT_OF_RANGE_TEXT)
+    }
+
+    /// The text form, DateStyle ISO.
+    fn iso(self) -> TextBuf {
+        let mut buf = TextBuf::new();
+        match self {
+            Self::INFINITY => buf.push_str("infinity"),
+            Self::NEG_INFINITY => buf.push_str("-infinity"),
+            Self(days) => {
+                if buf.push_date(i64::from(days) + POSTGRES_EPOCH_JDATE) <= 0 {
+                    buf.push_str(" BC");
                 }
-                i32::try_from(date2j(tm.year, tm.mon, tm.mday) - POSTGRES_EPOCH_JDATE)
-                    .ok()
-                    .map(Self)
-                    .filter(|d| d.is_finite() && d.in_range())
-                    .ok_or(OUT_OF_RANGE_TEXT)
             }
+        }
+        buf
+    }
+}
+
+impl Codec for Date {
+    /// The usual ISO shape takes the fast path, which answers as the general parser does.
+    fn decode_text(text: &str) -> Result<Self, TypeError> {
+        match fast::date(text.as_bytes()) {
+            Some((year, month, day)) => Self::from_fields(year, month, day),
+            None => Self::decode_general(text),
         }
     }
 
@@ -102,7 +129,7 @@ impl Codec for Date {
     }
 
     fn encode_text<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), BufferFull> {
-        write_display(out, self)
+        self.iso().put(out)
     }
 
     fn encode_binary<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), BufferFull> {
@@ -113,19 +140,7 @@ impl Codec for Date {
 /// Text output, DateStyle ISO (`2024-02-29`, `0044-03-15 BC`, `infinity`).
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::INFINITY => f.write_str("infinity"),
-            Self::NEG_INFINITY => f.write_str("-infinity"),
-            Self(days) => {
-                let (y, m, d) = j2date(i64::from(days) + POSTGRES_EPOCH_JDATE);
-                write_year(f, y)?;
-                write!(f, "-{m:02}-{d:02}")?;
-                if y <= 0 {
-                    f.write_str(" BC")?;
-                }
-                Ok(())
-            }
-        }
+        f.write_str(self.iso().as_str())
     }
 }
 

@@ -3,9 +3,8 @@
 use core::fmt;
 use core::str::FromStr;
 
-use super::calendar::{
-    rint, split_time, write_seconds, USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC,
-};
+use super::calendar::{rint, USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC};
+use super::format::TextBuf;
 use super::input_error;
 use super::parse::{
     bit, decode_time_common, delta_token, parse_fraction, strtod, strtoint, strtol, Delta, DtErr,
@@ -577,7 +576,6 @@ fn write_part(
 impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let months = i64::from(self.months);
-        let (hour, min, sec, usec) = split_time(self.micros);
         let mut is_zero = true;
         let mut is_before = false;
         write_part(f, months / 12, "year", &mut is_zero, &mut is_before)?;
@@ -593,13 +591,11 @@ impl fmt::Display for Interval {
             } else {
                 ""
             };
-            write!(
-                f,
-                "{space}{sign}{:02}:{:02}:",
-                hour.unsigned_abs(),
-                min.unsigned_abs()
-            )?;
-            write_seconds(f, sec, usec)?;
+            let mut buf = TextBuf::new();
+            buf.push_str(space);
+            buf.push_str(sign);
+            buf.push_time(self.micros);
+            f.write_str(buf.as_str())?;
         }
         Ok(())
     }

@@ -18,6 +18,8 @@
 
 mod calendar;
 mod date;
+mod fast;
+mod format;
 mod interval;
 mod parse;
 mod time;

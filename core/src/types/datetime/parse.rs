@@ -749,6 +749,21 @@ pub(crate) struct Tm {
 }
 
 impl Tm {
+    /// The fields of `year-mon-mday hour:min:sec.usec`.
+    pub(crate) fn new(date: (i64, i64, i64), time: (i64, i64, i64, i64)) -> Self {
+        let ((year, mon, mday), (hour, min, sec, usec)) = (date, time);
+        Self {
+            year,
+            mon,
+            mday,
+            hour,
+            min,
+            sec,
+            usec,
+            yday: 0,
+        }
+    }
+
     /// Microseconds since midnight (`time2t`), whose seconds PostgreSQL computes in a C `int`
     /// (wrapping for absurd hours such as `h2147483647`).
     pub(crate) fn time_of_day(&self) -> i64 {

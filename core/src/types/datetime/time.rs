@@ -3,11 +3,12 @@
 use core::fmt;
 use core::str::FromStr;
 
-use super::calendar::{split_time, write_seconds, TZDISP_LIMIT, USECS_PER_DAY, USECS_PER_SEC};
+use super::calendar::{split_time, TZDISP_LIMIT, USECS_PER_DAY, USECS_PER_SEC};
+use super::format::TextBuf;
 use super::input_error;
 use super::parse::{decode_time_only, DtErr, Fields, BUF_DATE};
 use crate::buf::{BufferFull, WriteBuf};
-use crate::types::{fixed, write_display, Codec, TypeError};
+use crate::types::{fixed, Codec, TypeError};
 
 /// A PostgreSQL `time` (without time zone): microseconds since midnight, 00:00:00 ..= 24:00:00.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,6 +53,13 @@ impl Time {
     fn in_range(self) -> bool {
         (0..=USECS_PER_DAY).contains(&self.0)
     }
+
+    /// The text form (`13:45:00.5`).
+    fn text(self) -> TextBuf {
+        let mut buf = TextBuf::new();
+        buf.push_time(self.0);
+        buf
+    }
 }
 
 impl Codec for Time {
@@ -71,7 +79,7 @@ impl Codec for Time {
     }
 
     fn encode_text<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), BufferFull> {
-        write_display(out, self)
+        self.text().put(out)
     }
 
     fn encode_binary<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), BufferFull> {
@@ -82,9 +90,7 @@ impl Codec for Time {
 /// Text output (`13:45:00`, `13:45:00.123456`).
 impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (h, m, s, us) = split_time(self.0);
-        write!(f, "{:02}:{:02}:", h.unsigned_abs(), m.unsigned_abs())?;
-        write_seconds(f, s, us)
+        f.write_str(self.text().as_str())
     }
 }
 
@@ -122,6 +128,13 @@ impl TimeTz {
     pub const fn utc_offset(self) -> i32 {
         self.offset.wrapping_neg()
     }
+
+    /// The text form (`13:45:00.5+02`).
+    fn text(self) -> TextBuf {
+        let mut buf = self.time.text();
+        buf.push_zone(i64::from(self.offset));
+        buf
+    }
 }
 
 impl Codec for TimeTz {
@@ -154,7 +167,7 @@ impl Codec for TimeTz {
     }
 
     fn encode_text<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), BufferFull> {
-        write_display(out, self)
+        self.text().put(out)
     }
 
     fn encode_binary<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), BufferFull> {
@@ -166,26 +179,10 @@ impl Codec for TimeTz {
     }
 }
 
-/// Writes a zone given in seconds west of UTC as PostgreSQL prints it: `+02`, `+05:30`,
-/// `-03:00:15` (`EncodeTimezone`).
-pub(crate) fn write_zone(f: &mut fmt::Formatter<'_>, west: i64) -> fmt::Result {
-    let total = west.unsigned_abs();
-    let (hour, min, sec) = (total / 3600, total / 60 % 60, total % 60);
-    f.write_str(if west <= 0 { "+" } else { "-" })?;
-    if sec != 0 {
-        write!(f, "{hour:02}:{min:02}:{sec:02}")
-    } else if min != 0 {
-        write!(f, "{hour:02}:{min:02}")
-    } else {
-        write!(f, "{hour:02}")
-    }
-}
-
 /// Text output (`12:34:56.789+02`, `12:34:56+05:30`).
 impl fmt::Display for TimeTz {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.time)?;
-        write_zone(f, i64::from(self.offset))
+        f.write_str(self.text().as_str())
     }
 }
 

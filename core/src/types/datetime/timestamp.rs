@@ -4,15 +4,15 @@ use core::fmt;
 use core::str::FromStr;
 
 use super::calendar::{
-    date2j, is_valid_julian, j2date, split_time, write_seconds, write_year, END_TIMESTAMP,
-    MIN_TIMESTAMP, POSTGRES_EPOCH_JDATE, UNIX_EPOCH_JDATE, USECS_PER_DAY, USECS_PER_SEC,
+    date2j, is_valid_julian, END_TIMESTAMP, MIN_TIMESTAMP, POSTGRES_EPOCH_JDATE, UNIX_EPOCH_JDATE,
+    USECS_PER_DAY, USECS_PER_SEC,
 };
-use super::input_error;
+use super::format::TextBuf;
 use super::parse::{decode_datetime, DtErr, Fields, Special, Tm, BUF_TIMESTAMP};
-use super::time::write_zone;
+use super::{fast, input_error};
 use super::{Date, Time};
 use crate::buf::{BufferFull, WriteBuf};
-use crate::types::{fixed, write_display, Codec, TypeError};
+use crate::types::{fixed, Codec, TypeError};
 
 /// A PostgreSQL `timestamp` (without time zone): microseconds since 2000-01-01 00:00:00, from
 /// 4714-11-24 00:00:00 BC to 294276-12-31 23:59:59.999999, or `-infinity` / `infinity`
@@ -58,8 +58,21 @@ fn tm2timestamp(tm: &Tm, tz_west: Option<i64>) -> Option<i64> {
     Some(result).filter(|&t| (MIN_TIMESTAMP..END_TIMESTAMP).contains(&t))
 }
 
-/// Reads `timestamp` or `timestamptz` text; `with_zone` applies the input's zone.
+/// Reads `timestamp` or `timestamptz` text; `with_zone` applies the input's zone. The usual
+/// ISO shape takes the fast path, which answers as the general parser does.
 fn decode(text: &str, with_zone: bool, name: &'static str) -> Result<i64, TypeError> {
+    match fast::timestamp(text.as_bytes()) {
+        Some((tm, tz)) => from_tm(&tm, with_zone.then_some(tz), name),
+        None => decode_general(text, with_zone, name),
+    }
+}
+
+/// Reads `timestamp` or `timestamptz` text with PostgreSQL's general parser.
+pub(super) fn decode_general(
+    text: &str,
+    with_zone: bool,
+    name: &'static str,
+) -> Result<i64, TypeError> {
     let fields = Fields::parse(text, BUF_TIMESTAMP).map_err(|e| input_error(e, name))?;
     let parsed = decode_datetime(&fields).map_err(|e| input_error(e, name))?;
     match parsed.special {
@@ -74,12 +87,18 @@ fn decode(text: &str, with_zone: bool, name: &'static str) -> Result<i64, TypeEr
                 (true, None) if !is_valid_julian(parsed.tm.year, parsed.tm.mon) => None,
                 (true, None) => return Err(input_error(DtErr::BadTimezone, name)),
             };
-            tm2timestamp(&parsed.tm, zone).ok_or(TypeError::datetime_overflow(
-                name,
-                "timestamp out of range: \"{input}\"",
-            ))
+            from_tm(&parsed.tm, zone, name)
         }
     }
+}
+
+/// The timestamp of decoded fields in `zone` (seconds west; `None` for local), or
+/// `timestamp out of range`.
+fn from_tm(tm: &Tm, zone: Option<i64>, name: &'static str) -> Result<i64, TypeError> {
+    tm2timestamp(tm, zone).ok_or(TypeError::datetime_overflow(
+        name,
+        "timestamp out of range: \"{input}\"",
+    ))
 }
 
 /// Reads the binary form (`timestamp_recv`).
@@ -92,25 +111,25 @@ fn decode_bin(bytes: &[u8], name: &'static str) -> Result<i64, TypeError> {
     }
 }
 
-/// Writes a timestamp as DateStyle ISO does, with `zone` (seconds west) when given.
-fn write_iso(f: &mut fmt::Formatter<'_>, micros: i64, zone: Option<i64>) -> fmt::Result {
+/// A timestamp's text, DateStyle ISO, with `zone` (seconds west) when given.
+fn iso(micros: i64, zone: Option<i64>) -> TextBuf {
+    let mut buf = TextBuf::new();
     match micros {
-        i64::MAX => return f.write_str("infinity"),
-        i64::MIN => return f.write_str("-infinity"),
-        _ => {}
+        i64::MAX => buf.push_str("infinity"),
+        i64::MIN => buf.push_str("-infinity"),
+        _ => {
+            let year = buf.push_date(micros.div_euclid(USECS_PER_DAY) + POSTGRES_EPOCH_JDATE);
+            buf.push(b' ');
+            buf.push_time(micros.rem_euclid(USECS_PER_DAY));
+            if let Some(zone) = zone {
+                buf.push_zone(zone);
+            }
+            if year <= 0 {
+                buf.push_str(" BC");
+            }
+        }
     }
-    let (year, month, day) = j2date(micros.div_euclid(USECS_PER_DAY) + POSTGRES_EPOCH_JDATE);
-    let (hour, min, sec, usec) = split_time(micros.rem_euclid(USECS_PER_DAY));
-    write_year(f, year)?;
-    write!(f, "-{month:02}-{day:02} {hour:02}:{min:02}:")?;
-    write_seconds(f, sec, usec)?;
-    if let Some(zone) = zone {
-        write_zone(f, zone)?;
-    }
-    if year <= 0 {
-        f.write_str(" BC")?;
-    }
-    Ok(())
+    buf
 }
 
 /// Splits microseconds since 2000-01-01 into the day and the time of day.
@@ -214,7 +233,7 @@ impl fmt::Display for AtOffset {
         } else {
             self.at.0
         };
-        write_iso(f, local, Some(-east))
+        f.write_str(iso(local, Some(-east)).as_str())
     }
 }
 
@@ -228,7 +247,7 @@ impl Codec for Timestamp {
     }
 
     fn encode_text<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), BufferFull> {
-        write_display(out, self)
+        iso(self.0, None).put(out)
     }
 
     fn encode_binary<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), BufferFull> {
@@ -246,7 +265,7 @@ impl Codec for TimestampTz {
     }
 
     fn encode_text<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), BufferFull> {
-        write_display(out, self)
+        iso(self.0, Some(0)).put(out)
     }
 
     fn encode_binary<B: WriteBuf + ?Sized>(&self, out: &mut B) -> Result<(), BufferFull> {
@@ -257,14 +276,14 @@ impl Codec for TimestampTz {
 /// Text output, DateStyle ISO (`2024-02-29 13:45:00.123456`, `0001-12-31 00:00:00 BC`).
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_iso(f, self.0, None)
+        f.write_str(iso(self.0, None).as_str())
     }
 }
 
 /// Text output in UTC, DateStyle ISO (`2024-02-29 13:45:00+00`).
 impl fmt::Display for TimestampTz {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_iso(f, self.0, Some(0))
+        f.write_str(iso(self.0, Some(0)).as_str())
     }
 }
 
