@@ -304,7 +304,13 @@ fn main() {
                 run();
             }
             let total = allocations() - before;
-            println!("  {:28} {:30} {:>3}.{:02}", case.name, lib, total / 100, total % 100);
+            println!(
+                "  {:28} {:30} {:>3}.{:02}",
+                case.name,
+                lib,
+                total / 100,
+                total % 100
+            );
             if case.name.starts_with("timestamp") && *lib == "pgproto" {
                 assert_eq!(total, 0, "pgproto allocates for a fixed-size type");
             }

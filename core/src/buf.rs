@@ -69,6 +69,10 @@ impl<B: WriteBuf + ?Sized> WriteBuf for &mut B {
         (**self).put_slice(bytes)
     }
     #[inline]
+    fn put_u8(&mut self, v: u8) -> Result<(), BufferFull> {
+        (**self).put_u8(v)
+    }
+    #[inline]
     fn reserve(&mut self, additional: usize) -> Result<(), BufferFull> {
         (**self).reserve(additional)
     }
@@ -91,6 +95,11 @@ impl WriteBuf for alloc::vec::Vec<u8> {
     #[inline]
     fn put_slice(&mut self, bytes: &[u8]) -> Result<(), BufferFull> {
         self.extend_from_slice(bytes);
+        Ok(())
+    }
+    #[inline]
+    fn put_u8(&mut self, v: u8) -> Result<(), BufferFull> {
+        self.push(v);
         Ok(())
     }
     #[inline]
@@ -117,6 +126,11 @@ impl WriteBuf for bytes::BytesMut {
     #[inline]
     fn put_slice(&mut self, bytes: &[u8]) -> Result<(), BufferFull> {
         self.extend_from_slice(bytes);
+        Ok(())
+    }
+    #[inline]
+    fn put_u8(&mut self, v: u8) -> Result<(), BufferFull> {
+        bytes::BufMut::put_u8(self, v);
         Ok(())
     }
     #[inline]

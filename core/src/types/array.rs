@@ -137,7 +137,7 @@ impl<T> Array<T> {
         &self,
         out: &mut B,
         delim: u8,
-        mut element: impl FnMut(&T, &mut Vec<u8>) -> Result<(), BufferFull>,
+        mut element: impl FnMut(&T, &mut B) -> Result<(), BufferFull>,
     ) -> Result<(), BufferFull> {
         if self.dims.iter().any(|d| d.lower != 1) {
             for d in &self.dims {
@@ -148,7 +148,6 @@ impl<T> Array<T> {
         if self.dims.is_empty() {
             return out.put_slice(b"{}");
         }
-        let mut scratch = Vec::new();
         // position[d]: the index of the current element along dimension d.
         let mut position = [0i32; MAX_DIMENSIONS];
         let n = self.dims.len();
@@ -159,9 +158,14 @@ impl<T> Array<T> {
             match item {
                 None => out.put_slice(b"NULL")?,
                 Some(v) => {
-                    scratch.clear();
-                    element(v, &mut scratch)?;
-                    put_quoted(out, &scratch, delim)?;
+                    // Written in place; quoted afterwards in the rare case it needs it.
+                    let start = out.written();
+                    element(v, out)?;
+                    if needs_quotes(&out.written_mut()[start..], delim) {
+                        let text = out.written_mut()[start..].to_vec();
+                        out.truncate(start);
+                        put_quoted(out, &text)?;
+                    }
                 }
             }
             // Step to the next element, closing the sub-arrays that end here.
@@ -279,16 +283,17 @@ impl<T> Array<T> {
     }
 }
 
-/// Writes one element's text, quoted when `array_out` would quote it.
-fn put_quoted<B: WriteBuf + ?Sized>(out: &mut B, text: &[u8], delim: u8) -> Result<(), BufferFull> {
-    let needs_quotes = text.is_empty()
+/// Whether `array_out` quotes an element with this text.
+fn needs_quotes(text: &[u8], delim: u8) -> bool {
+    text.is_empty()
         || text.eq_ignore_ascii_case(b"NULL")
         || text
             .iter()
-            .any(|&b| matches!(b, b'"' | b'\\' | b'{' | b'}') || b == delim || is_space(b));
-    if !needs_quotes {
-        return out.put_slice(text);
-    }
+            .any(|&b| matches!(b, b'"' | b'\\' | b'{' | b'}') || b == delim || is_space(b))
+}
+
+/// Writes one element's text in quotes, its quotes and backslashes escaped.
+fn put_quoted<B: WriteBuf + ?Sized>(out: &mut B, text: &[u8]) -> Result<(), BufferFull> {
     out.put_u8(b'"')?;
     for &b in text {
         if b == b'"' || b == b'\\' {

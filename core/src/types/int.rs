@@ -7,9 +7,7 @@ use crate::buf::{BufferFull, WriteBuf};
 /// Parses a decimal integer as PostgreSQL 15's `pg_strtoint64` does: surrounding whitespace, an
 /// optional sign, at least one digit. `None` for bad syntax, `Some(Err(()))` on overflow.
 fn parse_i64(text: &str) -> Option<Result<i64, ()>> {
-    let s = text
-        .trim_matches(|c: char| c.is_ascii_whitespace())
-        .as_bytes();
+    let s = trim_c_space(text.as_bytes());
     let (negative, digits) = match s.first()? {
         b'-' => (true, &s[1..]),
         b'+' => (false, &s[1..]),
@@ -34,6 +32,28 @@ fn parse_i64(text: &str) -> Option<Result<i64, ()>> {
         Some(a) if negative => Ok(a),
         Some(a) => a.checked_neg().ok_or(()),
     })
+}
+
+/// `isspace` in the C locale, which PostgreSQL's integer input skips around a value.
+fn is_c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+/// The bytes without C-locale whitespace around them.
+fn trim_c_space(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s {
+        if !is_c_space(*first) {
+            break;
+        }
+        s = rest;
+    }
+    while let [rest @ .., last] = s {
+        if !is_c_space(*last) {
+            break;
+        }
+        s = rest;
+    }
+    s
 }
 
 /// Parses an integer of a narrower type, with its name for messages.
@@ -95,7 +115,7 @@ integer_codec!(i64, "bigint");
 /// number whose input, like `oidin`, also takes the negative `int4` spellings (`-1` is 4294967295).
 impl Codec for Oid {
     fn decode_text(text: &str) -> Result<Self, TypeError> {
-        let s = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+        let s = text.trim_start_matches(|c: char| c.is_ascii() && is_c_space(c as u8));
         match parse_i64(s) {
             None => Err(TypeError::syntax("oid")),
             Some(Ok(v)) if (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&v) => Ok(v as u32),
@@ -138,6 +158,7 @@ mod tests {
         assert_eq!(text(&i16::MIN), "-32768");
         assert_eq!(text(&i32::MAX), "2147483647");
         assert_eq!(i32::decode_text(" -2147483648\n"), Ok(i32::MIN));
+        assert_eq!(i32::decode_text("\x0b7\x0c"), Ok(7));
         assert_eq!(i16::decode_text("+07"), Ok(7));
     }
 
