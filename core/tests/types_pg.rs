@@ -324,6 +324,18 @@ fn scalars() {
         ),
         ("oid", &["0", "4294967295", "-1", "4294967296", "12"]),
         (
+            "regtype",
+            &[
+                "integer",
+                "\"any\"",
+                "int4[]",
+                "double precision",
+                "\"char\"",
+                "12",
+                "nosuch",
+            ],
+        ),
+        (
             "real",
             &[
                 "0",

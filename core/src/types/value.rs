@@ -195,7 +195,7 @@ fn reg_in(text: &str, scalar: Scalar, type_name: &'static str) -> Result<Oid, Ty
         return Oid::decode_text(t);
     }
     if scalar == Scalar::RegType {
-        return Type::by_sql_name(t).map(|ty| ty.oid).ok_or(TypeError::new(
+        return regtype_in(t).ok_or(TypeError::new(
             "42704",
             "type \"{input}\" does not exist",
             type_name,
@@ -206,6 +206,20 @@ fn reg_in(text: &str, scalar: Scalar, type_name: &'static str) -> Result<Oid, Ty
         "only OIDs are accepted as {type} input here",
         type_name,
     ))
+}
+
+/// A built-in type's OID from its name as `regtypein` reads it: a SQL spelling, a quoted
+/// `typname` (`"any"`, as `regtypeout` prints it), either with `[]` for its array.
+fn regtype_in(name: &str) -> Option<Oid> {
+    if let Some(elem) = name.strip_suffix("[]") {
+        let array = Type::by_oid(regtype_in(elem)?)?.array;
+        return (array != 0).then_some(array);
+    }
+    match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(quoted) => Type::by_name(&quoted.replace("\"\"", "\"")),
+        None => Type::by_sql_name(name),
+    }
+    .map(|t| t.oid)
 }
 
 /// `name` binary input: at most 63 bytes (`namerecv`).
