@@ -1,0 +1,133 @@
+//! PostgreSQL's functions and operators that SQLite lacks or does differently, registered on
+//! every connection: `pg_cast` (casts with PostgreSQL's input rules), `pg_div` and `pg_mod`
+//! (22012 on zero), and the session functions (`version()`, `current_database()`, …).
+
+use std::time::Duration;
+
+use pgproto_service::pgproto::backend::ServerError;
+use pgproto_service::pgproto::types::{oid, Type, Value};
+use rusqlite::functions::Context;
+use rusqlite::types::{Value as Sql, ValueRef};
+use rusqlite::Connection;
+
+use crate::db::{flags, text_of, to_sqlite, Settings};
+use crate::errors::{pg_error, raise};
+
+/// PostgreSQL 15's version string, with ours.
+pub const VERSION: &str = concat!(
+    "PostgreSQL 15.0 (pgproto-sqlite ",
+    env!("CARGO_PKG_VERSION"),
+    ", SQLite)"
+);
+
+/// Registers the functions on a new connection.
+pub fn register(conn: &Connection, s: &Settings) -> rusqlite::Result<()> {
+    conn.create_scalar_function("pg_cast", 2, flags(true), pg_cast)?;
+    conn.create_scalar_function("pg_div", 2, flags(true), |ctx| arith(ctx, true))?;
+    conn.create_scalar_function("pg_mod", 2, flags(true), |ctx| arith(ctx, false))?;
+    conn.create_scalar_function("version", 0, flags(true), |_| Ok(VERSION))?;
+    let db = s.database.clone();
+    conn.create_scalar_function("current_database", 0, flags(true), move |_| Ok(db.clone()))?;
+    let user = s.user.clone();
+    conn.create_scalar_function("current_user", 0, flags(true), move |_| Ok(user.clone()))?;
+    conn.create_scalar_function("current_schema", 0, flags(true), |_| Ok("public"))?;
+    let pid = s.pid;
+    conn.create_scalar_function("pg_backend_pid", 0, flags(true), move |_| Ok(pid))?;
+    conn.create_scalar_function("pg_sleep", 1, flags(false), |ctx| {
+        let secs: f64 = ctx.get(0)?;
+        if secs.is_finite() && secs > 0.0 {
+            std::thread::sleep(Duration::from_secs_f64(secs.min(3600.0)));
+        }
+        Ok(Sql::Null)
+    })?;
+    Ok(())
+}
+
+/// `pg_cast(value, 'typname')`: the value as PostgreSQL's cast to that type makes it (its text
+/// read by the type's input function, stored in SQLite's matching class).
+fn pg_cast(ctx: &Context<'_>) -> rusqlite::Result<Sql> {
+    let name: String = ctx.get(1)?;
+    let Some(ty) = Type::by_name(&name) else {
+        return Err(raise(&ServerError::error(
+            "42704",
+            format!("type \"{name}\" does not exist"),
+        )));
+    };
+    let v = ctx.get_raw(0);
+    let value = match v {
+        ValueRef::Null => return Ok(Sql::Null),
+        ValueRef::Blob(b) if ty.oid == oid::BYTEA => return Ok(Sql::Blob(b.to_vec())),
+        // Floats to integers round, as PostgreSQL's casts do.
+        ValueRef::Real(f) if matches!(ty.oid, oid::INT2 | oid::INT4 | oid::INT8) => {
+            Value::decode_text(ty, &format!("{}", f.round_ties_even()))
+        }
+        ValueRef::Integer(i) if ty.oid == oid::BOOL => Ok(Value::Bool(i != 0)),
+        _ => Value::decode_text(ty, &text_of(v, 0).unwrap_or_default()),
+    };
+    match value {
+        Ok(value) => Ok(to_sqlite(&value, ty)),
+        Err(e) => {
+            let text = text_of(v, 0).unwrap_or_default();
+            Err(raise(&pg_error(&e, &text)))
+        }
+    }
+}
+
+#[allow(clippy::cast_precision_loss)] // an integer with a float: PostgreSQL's int8 → float8
+/// `/` (`div`) or `%`, as PostgreSQL: integer operands stay integer (truncating), a zero divisor
+/// is 22012, and an integer result beyond bigint is 22003.
+fn arith(ctx: &Context<'_>, divide: bool) -> rusqlite::Result<Sql> {
+    let zero = || raise(&ServerError::error("22012", "division by zero"));
+    let number = |i: usize| -> rusqlite::Result<Option<Sql>> {
+        Ok(match ctx.get_raw(i) {
+            ValueRef::Null => None,
+            ValueRef::Integer(n) => Some(Sql::Integer(n)),
+            ValueRef::Real(f) => Some(Sql::Real(f)),
+            ValueRef::Text(t) => {
+                let t = std::str::from_utf8(t).unwrap_or("").trim();
+                Some(match t.parse::<i64>() {
+                    Ok(n) => Sql::Integer(n),
+                    Err(_) => Sql::Real(t.parse().map_err(|_| {
+                        raise(&ServerError::error(
+                            "22P02",
+                            format!("invalid input syntax for type numeric: \"{t}\""),
+                        ))
+                    })?),
+                })
+            }
+            ValueRef::Blob(_) => {
+                return Err(raise(&ServerError::error(
+                    "42883",
+                    "operator does not exist: bytea / bytea",
+                )))
+            }
+        })
+    };
+    let (Some(a), Some(b)) = (number(0)?, number(1)?) else {
+        return Ok(Sql::Null);
+    };
+    match (a, b) {
+        (Sql::Integer(_), Sql::Integer(0)) => Err(zero()),
+        (Sql::Integer(a), Sql::Integer(b)) => {
+            let r = if divide {
+                a.checked_div(b)
+            } else {
+                a.checked_rem(b)
+            };
+            r.map(Sql::Integer)
+                .ok_or_else(|| raise(&ServerError::error("22003", "bigint out of range")))
+        }
+        (a, b) => {
+            let f = |v: Sql| match v {
+                Sql::Integer(n) => n as f64,
+                Sql::Real(f) => f,
+                _ => 0.0,
+            };
+            let (a, b) = (f(a), f(b));
+            if b == 0.0 {
+                return Err(zero());
+            }
+            Ok(Sql::Real(if divide { a / b } else { a % b }))
+        }
+    }
+}

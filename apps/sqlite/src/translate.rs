@@ -1,0 +1,623 @@
+//! PostgreSQL's SQL dialect to SQLite's: each statement parsed with sqlparser, rewritten where
+//! the dialects differ, and classified (what it returns, its command tag, its transaction role).
+//!
+//! Rewrites: `$n` → `?n`; `x::type` and `CAST(x AS type)` → `pg_cast(x, 'type')` (PostgreSQL's
+//! input rules through the core's type codecs); `/` and `%` → `pg_div`/`pg_mod` (22012 on zero);
+//! column types in DDL to a SQLite type that keeps the PostgreSQL name first (`numeric text`
+//! stores numerics exactly); `SERIAL`/`BIGSERIAL` keys to SQLite's rowid alias.
+
+use std::ops::ControlFlow;
+
+use pgproto_service::pgproto::types::{oid, Oid, Type};
+use sqlparser::ast::{
+    BinaryOperator, CastKind, ColumnOption, DataType, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArgumentList, FunctionArguments, Ident, ObjectName, ObjectNamePart, SelectItem,
+    SetExpr, Statement, Value, ValueWithSpan, VisitMut, VisitorMut,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Span;
+
+/// What a statement does, for the session's bookkeeping and its command tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// Returns rows (SELECT, VALUES, or DML with RETURNING); the tag counts them.
+    Rows(&'static str),
+    /// INSERT: `INSERT 0 n`.
+    Insert,
+    /// UPDATE or DELETE: `UPDATE n`, `DELETE n`.
+    Modify(&'static str),
+    /// Anything else that runs as is and reports a fixed tag (`CREATE TABLE`).
+    Other(String),
+    /// BEGIN / START TRANSACTION.
+    Begin,
+    /// COMMIT / END.
+    Commit,
+    /// ROLLBACK (a whole transaction).
+    Rollback,
+    /// SAVEPOINT name.
+    Savepoint(String),
+    /// RELEASE [SAVEPOINT] name.
+    Release(String),
+    /// ROLLBACK TO [SAVEPOINT] name.
+    RollbackTo(String),
+}
+
+/// One statement, ready for SQLite.
+#[derive(Debug, Clone)]
+pub struct Translated {
+    /// The SQLite SQL.
+    pub sql: String,
+    /// What it does.
+    pub kind: Kind,
+    /// The number of parameters (the highest `$n`).
+    pub params: usize,
+    /// Types the text gives parameters (`$1::int8`), by parameter index.
+    pub param_types: Vec<Option<Oid>>,
+    /// Types the text gives result columns (a top-level cast), by column.
+    pub column_types: Vec<Option<Oid>>,
+    /// Columns parameters are stored into or compared with: (parameter index, column name).
+    pub param_columns: Vec<(usize, String)>,
+    /// The tables the statement names, where those columns are looked up.
+    pub tables: Vec<String>,
+}
+
+/// A statement sqlparser could not read: PostgreSQL's 42601 with the position, in characters.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    /// The message (`syntax error at or near "x"`, or sqlparser's words).
+    pub message: String,
+    /// 1-based character position in the query, when known.
+    pub position: Option<u32>,
+}
+
+/// Parses `sql` (one or more statements) and translates each.
+pub fn translate(sql: &str) -> Result<Vec<Translated>, SyntaxError> {
+    let statements = Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(|e| syntax(sql, &e))?;
+    Ok(statements.into_iter().map(translate_one).collect())
+}
+
+/// sqlparser's error as PostgreSQL reports a syntax error.
+fn syntax(sql: &str, e: &ParserError) -> SyntaxError {
+    let text = match e {
+        ParserError::TokenizerError(m) | ParserError::ParserError(m) => m.clone(),
+        ParserError::RecursionLimitExceeded => {
+            return SyntaxError {
+                message: "statement is too deeply nested".into(),
+                position: None,
+            }
+        }
+    };
+    // "... found: x at Line: 1, Column: 8"
+    let found = text.split_once("found: ").map(|(_, rest)| {
+        rest.split(" at Line")
+            .next()
+            .unwrap_or(rest)
+            .trim()
+            .to_owned()
+    });
+    let position = text.rsplit_once("Line: ").and_then(|(_, rest)| {
+        let (line, col) = rest.split_once(", Column: ")?;
+        let line: usize = line.trim().parse().ok()?;
+        let col: usize = col
+            .trim()
+            .trim_end_matches(|c: char| !c.is_ascii_digit())
+            .parse()
+            .ok()?;
+        let before: usize = sql
+            .split('\n')
+            .take(line - 1)
+            .map(|l| l.chars().count() + 1)
+            .sum();
+        u32::try_from(before + col).ok()
+    });
+    let message = match found.as_deref() {
+        Some("EOF") => "syntax error at end of input".to_owned(),
+        Some(token) => format!("syntax error at or near \"{token}\""),
+        None => format!("syntax error: {text}"),
+    };
+    SyntaxError { message, position }
+}
+
+/// The PostgreSQL type a SQL type name means, if built in (`int8`, `varchar(10)`, `text[]`).
+pub fn type_of(data_type: &DataType) -> Option<&'static Type> {
+    let text = data_type.to_string();
+    let base = text.split('(').next().unwrap_or(&text).trim();
+    let array = text.trim_end().ends_with("[]");
+    let base = base.trim_end_matches("[]").trim();
+    let t = Type::by_sql_name(base)?;
+    if array {
+        Type::by_oid(t.array)
+    } else {
+        Some(t)
+    }
+}
+
+/// The rewriter: placeholders, casts, division; counts parameters and notes their casts.
+#[derive(Default)]
+struct Rewrite {
+    params: usize,
+    param_types: Vec<Option<Oid>>,
+    param_columns: Vec<(usize, String)>,
+}
+
+impl Rewrite {
+    fn note_param(&mut self, n: usize, ty: Option<Oid>) {
+        self.params = self.params.max(n);
+        if self.param_types.len() < n {
+            self.param_types.resize(n, None);
+        }
+        if ty.is_some() && self.param_types[n - 1].is_none() {
+            self.param_types[n - 1] = ty;
+        }
+    }
+}
+
+/// `$n` as a parameter number.
+fn placeholder(expr: &Expr) -> Option<usize> {
+    match expr {
+        Expr::Value(ValueWithSpan {
+            value: Value::Placeholder(p),
+            ..
+        }) => p.strip_prefix('$')?.parse().ok().filter(|&n| n > 0),
+        _ => None,
+    }
+}
+
+/// The column an expression names, if it is a column reference.
+fn column_of(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Identifier(i) => Some(i.value.clone()),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.clone()),
+        _ => None,
+    }
+}
+
+/// Parameters stored into columns: INSERT's VALUES under its column list, UPDATE's SET.
+fn stored_params(statement: &Statement) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    match statement {
+        Statement::Insert(insert) => {
+            let Some(source) = &insert.source else {
+                return out;
+            };
+            let SetExpr::Values(values) = source.body.as_ref() else {
+                return out;
+            };
+            for row in &values.rows {
+                for (expr, column) in row.iter().zip(&insert.columns) {
+                    if let Some(n) = placeholder(expr) {
+                        out.push((n, column.value.clone()));
+                    }
+                }
+            }
+        }
+        Statement::Update { assignments, .. } => {
+            for a in assignments {
+                if let (Some(n), sqlparser::ast::AssignmentTarget::ColumnName(name)) =
+                    (placeholder(&a.value), &a.target)
+                {
+                    if let Some(column) = name.0.last() {
+                        out.push((n, column.to_string().trim_matches('"').to_owned()));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A call `name(args…)`.
+fn call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(sqlparser::ast::Function {
+        name: ObjectName(vec![ObjectNamePart::Identifier(Ident::new(name))]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a)))
+                .collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
+}
+
+/// A string literal.
+fn string(s: &str) -> Expr {
+    Expr::Value(ValueWithSpan {
+        value: Value::SingleQuotedString(s.to_owned()),
+        span: Span::empty(),
+    })
+}
+
+impl VisitorMut for Rewrite {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        // `column op $n` (either way round): the parameter has the column's type.
+        if let Expr::BinaryOp { left, op, right } = expr {
+            let comparison = matches!(
+                op,
+                BinaryOperator::Eq
+                    | BinaryOperator::NotEq
+                    | BinaryOperator::Lt
+                    | BinaryOperator::LtEq
+                    | BinaryOperator::Gt
+                    | BinaryOperator::GtEq
+            );
+            if comparison {
+                for (a, b) in [
+                    (left.as_ref(), right.as_ref()),
+                    (right.as_ref(), left.as_ref()),
+                ] {
+                    if let (Some(n), Some(column)) = (placeholder(a), column_of(b)) {
+                        self.param_columns.push((n, column));
+                    }
+                }
+            }
+        }
+        // Casts of parameters give them their type.
+        if let Expr::Cast {
+            expr: inner,
+            data_type,
+            ..
+        } = expr
+        {
+            if let Some(n) = placeholder(inner) {
+                self.note_param(n, type_of(data_type).map(|t| t.oid));
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        if let Some(n) = placeholder(expr) {
+            self.note_param(n, None);
+            *expr = Expr::Value(ValueWithSpan {
+                value: Value::Placeholder(format!("?{n}")),
+                span: Span::empty(),
+            });
+            return ControlFlow::Continue(());
+        }
+        match expr {
+            Expr::Cast {
+                kind: CastKind::Cast | CastKind::DoubleColon,
+                expr: inner,
+                data_type,
+                ..
+            } => {
+                let name =
+                    type_of(data_type).map_or_else(|| data_type.to_string(), |t| t.name.to_owned());
+                let inner = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
+                *expr = call("pg_cast", vec![inner, string(&name)]);
+            }
+            Expr::BinaryOp { left, op, right }
+                if matches!(op, BinaryOperator::Divide | BinaryOperator::Modulo) =>
+            {
+                let name = if *op == BinaryOperator::Divide {
+                    "pg_div"
+                } else {
+                    "pg_mod"
+                };
+                let l = std::mem::replace(left.as_mut(), Expr::value(Value::Null));
+                let r = std::mem::replace(right.as_mut(), Expr::value(Value::Null));
+                *expr = call(name, vec![l, r]);
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// The SQLite column type for a PostgreSQL one: its PostgreSQL name first (which the server
+/// reads back to type the column), then what gives SQLite the right affinity.
+fn sqlite_column_type(data_type: &DataType) -> DataType {
+    let Some(t) = type_of(data_type) else {
+        return data_type.clone();
+    };
+    let name = if t.category == b'A' {
+        format!("{} text", t.name)
+    } else {
+        match t.oid {
+            // NUMERIC affinity orders and compares numbers as numbers; the declared scale is
+            // applied on output.
+            oid::INT2 | oid::INT4 | oid::INT8 | oid::OID | oid::NUMERIC => {
+                return data_type.clone()
+            }
+            oid::FLOAT4 | oid::FLOAT8 => format!("{} real", t.name),
+            oid::BYTEA => "bytea blob".to_owned(),
+            oid::BOOL => "bool integer".to_owned(),
+            // Dates and times in ISO text sort as they compare; the rest as their text.
+            _ => format!("{} text", t.name),
+        }
+    };
+    DataType::Custom(
+        ObjectName(vec![ObjectNamePart::Identifier(Ident::new(name))]),
+        vec![],
+    )
+}
+
+/// Rewrites a CREATE TABLE's column types; a SERIAL/BIGSERIAL key becomes SQLite's rowid alias.
+fn rewrite_columns(columns: &mut [sqlparser::ast::ColumnDef]) {
+    for c in columns {
+        let serial = matches!(
+            c.data_type.to_string().to_ascii_lowercase().as_str(),
+            "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"
+        );
+        if serial {
+            // A key: INTEGER PRIMARY KEY numbers rows itself; otherwise an integer column.
+            c.data_type = DataType::Integer(None);
+            continue;
+        }
+        c.data_type = sqlite_column_type(&c.data_type);
+        // sqlparser keeps options like GENERATED … AS IDENTITY, which SQLite lacks.
+        c.options
+            .retain(|o| !matches!(o.option, ColumnOption::Generated { .. }));
+    }
+}
+
+/// The name PostgreSQL gives an unnamed result column (`FigureColname`): a column's or
+/// function's name, a cast's type, `bool` for a boolean literal, else `?column?`. `None` where
+/// SQLite already names it the same (a plain column).
+fn column_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => None,
+        Expr::Nested(e) => column_name(e),
+        Expr::Function(f) => f
+            .name
+            .0
+            .last()
+            .map(|p| p.to_string().trim_matches('"').to_ascii_lowercase()),
+        Expr::Cast {
+            expr: inner,
+            data_type,
+            ..
+        } => match inner.as_ref() {
+            Expr::Identifier(i) => Some(i.value.clone()),
+            Expr::CompoundIdentifier(parts) => parts.last().map(|i| i.value.clone()),
+            Expr::Function(_) | Expr::Cast { .. } | Expr::Nested(_) => column_name(inner),
+            _ => Some(
+                type_of(data_type).map_or_else(|| data_type.to_string(), |t| t.name.to_owned()),
+            ),
+        },
+        Expr::Value(ValueWithSpan {
+            value: Value::Boolean(_),
+            ..
+        }) => Some("bool".into()),
+        Expr::Case { .. } => Some("case".into()),
+        _ => Some("?column?".into()),
+    }
+}
+
+/// Names the unnamed result columns of a SELECT as PostgreSQL does.
+fn name_columns(statement: &mut Statement) {
+    let Statement::Query(q) = statement else {
+        return;
+    };
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return;
+    };
+    for item in &mut select.projection {
+        if let SelectItem::UnnamedExpr(e) = item {
+            if let Some(name) = column_name(e) {
+                let expr = std::mem::replace(e, Expr::value(Value::Null));
+                *item = SelectItem::ExprWithAlias {
+                    expr,
+                    alias: Ident::with_quote('"', name),
+                };
+            }
+        }
+    }
+}
+
+fn translate_one(mut statement: Statement) -> Translated {
+    name_columns(&mut statement);
+    let mut tables = Vec::new();
+    let _ = sqlparser::ast::visit_relations(&statement, |name| {
+        if let Some(last) = name.0.last() {
+            tables.push(last.to_string().trim_matches('"').to_owned());
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let mut rewrite = Rewrite {
+        param_columns: stored_params(&statement),
+        ..Rewrite::default()
+    };
+    let _ = statement.visit(&mut rewrite);
+    let mut column_types = Vec::new();
+    let kind = match &mut statement {
+        Statement::Query(q) => {
+            if let SetExpr::Select(select) = q.body.as_ref() {
+                column_types = select
+                    .projection
+                    .iter()
+                    .map(|item| match item {
+                        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                            static_type(e)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+            }
+            Kind::Rows("SELECT")
+        }
+        Statement::Insert(i) if i.returning.is_some() => Kind::Rows("INSERT"),
+        Statement::Insert(_) => Kind::Insert,
+        Statement::Update {
+            returning: Some(_), ..
+        } => Kind::Rows("UPDATE"),
+        Statement::Update { .. } => Kind::Modify("UPDATE"),
+        Statement::Delete(d) if d.returning.is_some() => Kind::Rows("DELETE"),
+        Statement::Delete(_) => Kind::Modify("DELETE"),
+        Statement::CreateTable(ct) => {
+            rewrite_columns(&mut ct.columns);
+            Kind::Other(if ct.query.is_some() {
+                "SELECT".into()
+            } else {
+                "CREATE TABLE".into()
+            })
+        }
+        Statement::StartTransaction { .. } => Kind::Begin,
+        Statement::Commit { .. } => Kind::Commit,
+        Statement::Rollback {
+            savepoint: Some(name),
+            ..
+        } => Kind::RollbackTo(name.value.clone()),
+        Statement::Rollback { .. } => Kind::Rollback,
+        Statement::Savepoint { name } => Kind::Savepoint(name.value.clone()),
+        Statement::ReleaseSavepoint { name } => Kind::Release(name.value.clone()),
+        other => Kind::Other(tag_of(other)),
+    };
+    Translated {
+        sql: statement.to_string(),
+        kind,
+        params: rewrite.params,
+        param_types: rewrite.param_types,
+        column_types,
+        param_columns: rewrite.param_columns,
+        tables,
+    }
+}
+
+/// The type PostgreSQL gives a result column's expression, where the text alone says it: a
+/// cast, a literal, or a function whose result type is fixed. Column references are typed from
+/// the table by SQLite's declared types; the rest from their values.
+fn static_type(expr: &Expr) -> Option<Oid> {
+    match expr {
+        Expr::Nested(e) => return static_type(e),
+        Expr::Value(ValueWithSpan { value, .. }) => {
+            return match value {
+                Value::Number(n, _) if n.parse::<i32>().is_ok() => Some(oid::INT4),
+                Value::Number(n, _) if n.parse::<i64>().is_ok() => Some(oid::INT8),
+                Value::Number(..) => Some(oid::NUMERIC),
+                Value::Boolean(_) => Some(oid::BOOL),
+                Value::SingleQuotedString(_) | Value::EscapedStringLiteral(_) => Some(oid::TEXT),
+                _ => None,
+            }
+        }
+        Expr::Function(f) => {
+            let name = f.name.to_string().to_ascii_lowercase();
+            let fixed = match name.as_str() {
+                "count" => Some(oid::INT8),
+                "version" | "current_database" | "current_schema" | "current_user"
+                | "session_user" => Some(oid::TEXT),
+                "pg_backend_pid" => Some(oid::INT4),
+                "now" => Some(oid::TIMESTAMPTZ),
+                _ => None,
+            };
+            if fixed.is_some() {
+                return fixed;
+            }
+        }
+        _ => {}
+    }
+    let Expr::Function(f) = expr else { return None };
+    if f.name.to_string() != "pg_cast" {
+        return None;
+    }
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    match list.args.get(1) {
+        Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(ValueWithSpan {
+            value: Value::SingleQuotedString(name),
+            ..
+        })))) => Type::by_name(name).map(|t| t.oid),
+        _ => None,
+    }
+}
+
+/// The command tag PostgreSQL gives a statement that reports no count: its leading keywords
+/// (`CREATE INDEX`, `DROP TABLE`, `ALTER TABLE`).
+fn tag_of(statement: &Statement) -> String {
+    let text = statement.to_string();
+    let words: Vec<&str> = text.split_whitespace().take(3).collect();
+    let upper = |w: &str| w.to_ascii_uppercase();
+    match words.as_slice() {
+        [a, b, c, ..] if upper(a) == "CREATE" && upper(b) == "UNIQUE" && upper(c) == "INDEX" => {
+            "CREATE INDEX".into()
+        }
+        [a, b, ..] if ["CREATE", "DROP", "ALTER"].contains(&upper(a).as_str()) => {
+            format!("{} {}", upper(a), upper(b))
+        }
+        [a, ..] => upper(a),
+        [] => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(sql: &str) -> Translated {
+        translate(sql).unwrap().remove(0)
+    }
+
+    #[test]
+    fn placeholders_casts_and_division() {
+        let t = one("SELECT $2::int8, $1 / 0, x % $1 FROM t WHERE a = $1");
+        assert_eq!(t.params, 2);
+        assert_eq!(t.param_types, vec![None, Some(oid::INT8)]);
+        assert_eq!(t.column_types, vec![Some(oid::INT8), None, None]);
+        assert_eq!(
+            one("SELECT 1, 1.5, 'x', true, count(*), 99999999999").column_types,
+            vec![
+                Some(oid::INT4),
+                Some(oid::NUMERIC),
+                Some(oid::TEXT),
+                Some(oid::BOOL),
+                Some(oid::INT8),
+                Some(oid::INT8)
+            ]
+        );
+        assert_eq!(
+            t.sql,
+            "SELECT pg_cast(?2, 'int8') AS \"int8\", pg_div(?1, 0) AS \"?column?\", pg_mod(x, ?1) AS \"?column?\" FROM t WHERE a = ?1"
+        );
+        assert_eq!(t.kind, Kind::Rows("SELECT"));
+        assert_eq!(t.param_columns, vec![(1, "a".to_owned())]);
+        assert_eq!(t.tables, vec!["t".to_owned()]);
+        let t = one("INSERT INTO items (id, name) VALUES ($1, $2)");
+        assert_eq!(
+            t.param_columns,
+            vec![(1, "id".to_owned()), (2, "name".to_owned())]
+        );
+        let t = one("UPDATE items SET name = $2 WHERE $1 = items.id");
+        assert_eq!(
+            t.param_columns,
+            vec![(2, "name".to_owned()), (1, "id".to_owned())]
+        );
+    }
+
+    #[test]
+    fn ddl_types_keep_their_postgresql_name() {
+        let t = one("CREATE TABLE t (id serial PRIMARY KEY, amount numeric(12,2), name varchar(10), ok boolean, at timestamp)");
+        assert_eq!(
+            t.sql,
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, amount NUMERIC(12,2), name varchar text, ok bool integer, at timestamp text)"
+        );
+        assert_eq!(t.kind, Kind::Other("CREATE TABLE".into()));
+    }
+
+    #[test]
+    fn kinds_and_syntax_errors() {
+        assert_eq!(one("begin").kind, Kind::Begin);
+        assert_eq!(
+            one("ROLLBACK TO SAVEPOINT a").kind,
+            Kind::RollbackTo("a".into())
+        );
+        assert_eq!(one("INSERT INTO t VALUES (1)").kind, Kind::Insert);
+        assert_eq!(one("DELETE FROM t RETURNING *").kind, Kind::Rows("DELETE"));
+        assert_eq!(one("DROP TABLE t").kind, Kind::Other("DROP TABLE".into()));
+        let e = translate("SELECT 1 +").unwrap_err();
+        assert!(e.message.starts_with("syntax error"), "{}", e.message);
+        assert_eq!(translate("SELECT 1; SELECT 2").unwrap().len(), 2);
+    }
+}

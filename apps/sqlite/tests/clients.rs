@@ -1,0 +1,272 @@
+//! pgproto-sqlite with real clients: psql (simple queries, errors with their SQLSTATE, the
+//! failed-transaction rule, numeric scale) and tokio-postgres (the extended protocol, binary
+//! parameters and results, 1,000 rows, a reused prepared statement). The server binary runs on
+//! a fresh database file with SCRAM authentication.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// The server, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    _dir: TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A directory removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const PASSWORD: &str = "s3cret";
+
+fn start() -> Server {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("pgproto-sqlite-test-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("app.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pgproto-sqlite"))
+        .args(["--listen", "127.0.0.1:0", "--password", PASSWORD, "--db"])
+        .arg(&db)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    std::thread::spawn(move || {
+        for l in stderr.lines().map_while(Result::ok) {
+            eprintln!("[pgproto-sqlite] {l}");
+        }
+    });
+    let port = line
+        .trim()
+        .strip_prefix("listening on 127.0.0.1:")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    Server {
+        child,
+        port,
+        _dir: TempDir(dir),
+    }
+}
+
+/// psql's unaligned output (and errors with their SQLSTATE) for `sql`.
+fn psql(port: u16, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([
+            "-X",
+            "-A",
+            "-t",
+            "-v",
+            "VERBOSITY=verbose",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "app",
+        ])
+        .args(["-p", &port.to_string()])
+        .env("PGPASSWORD", PASSWORD)
+        .env("PGSSLMODE", "disable")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(sql.as_bytes())?;
+            c.wait_with_output()
+        })
+        .expect("psql is required (postgresql-client)");
+    format!(
+        "{}\0{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn psql_queries_errors_and_transactions() {
+    let server = start();
+    let out = psql(
+        server.port,
+        "SELECT 1, 'x', 1.5, true, 2::int8;
+         CREATE TABLE t (id serial PRIMARY KEY, name text NOT NULL, amount numeric(12,2), at timestamp);
+         INSERT INTO t (name, amount, at) VALUES ('a', 12.30, '2024-02-29 13:45:00.5'), ('b', 9.995, NULL);
+         SELECT id, name, amount, at FROM t ORDER BY amount;
+         SELECT 1/0;
+         SELECT nosuch FROM t;
+         SELECT * FROM nosuch;
+         INSERT INTO t (id, name) VALUES (1, 'dup');
+         INSERT INTO t (name) VALUES (NULL);
+         BEGIN;
+         SELECT 1/0;
+         SELECT 1;
+         COMMIT;
+         SELECT count(*) FROM t;",
+    );
+    // Results come on stdout and errors on stderr: each in its order.
+    let (stdout, stderr) = out.split_once('\0').unwrap();
+    let in_order = |text: &str, expected: &[&str]| {
+        let mut rest = text;
+        for want in expected {
+            let at = rest
+                .find(want)
+                .unwrap_or_else(|| panic!("missing {want:?} in order, in:\n{text}"));
+            rest = &rest[at + want.len()..];
+        }
+    };
+    in_order(
+        stdout,
+        &[
+            "1|x|1.5|t|2",
+            "CREATE TABLE",
+            "INSERT 0 2",
+            "2|b|10.00|",
+            "1|a|12.30|2024-02-29 13:45:00.5",
+            "BEGIN",
+            "ROLLBACK",
+            "2",
+        ],
+    );
+    in_order(stderr, &[
+        "ERROR:  22012: division by zero",
+        "ERROR:  42703: column \"nosuch\" does not exist",
+        "ERROR:  42P01: relation \"nosuch\" does not exist",
+        "ERROR:  23505: duplicate key value violates unique constraint",
+        "ERROR:  23502: null value in column \"name\" of relation \"t\" violates not-null constraint",
+        "ERROR:  22012: division by zero",
+        "ERROR:  25P02: current transaction is aborted, commands ignored until end of transaction block",
+    ]);
+}
+
+#[test]
+fn wrong_password_and_unknown_database() {
+    let server = start();
+    let out = Command::new("psql")
+        .args([
+            "-X",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "app",
+            "-c",
+            "SELECT 1",
+        ])
+        .args(["-p", &server.port.to_string()])
+        .env("PGPASSWORD", "wrong")
+        .env("PGSSLMODE", "disable")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("password authentication failed"), "{err}");
+    let out = psql(server.port, "");
+    assert!(!out.contains("FATAL"), "{out}");
+    let out = Command::new("psql")
+        .args([
+            "-X",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "other",
+            "-c",
+            "SELECT 1",
+        ])
+        .args(["-p", &server.port.to_string()])
+        .env("PGPASSWORD", PASSWORD)
+        .env("PGSSLMODE", "disable")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("database \"other\" does not exist"), "{err}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+#[allow(clippy::float_cmp)] // the floats go through exactly: equality is the point
+async fn tokio_postgres_extended_protocol() {
+    let server = start();
+    let (client, conn) = tokio_postgres::connect(
+        &format!(
+            "host=127.0.0.1 port={} user=postgres password={PASSWORD} dbname=app",
+            server.port
+        ),
+        tokio_postgres::NoTls,
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    client
+        .batch_execute("CREATE TABLE items (id int PRIMARY KEY, name text, price float8, data bytea, ok boolean)")
+        .await
+        .unwrap();
+    let insert = client
+        .prepare("INSERT INTO items (id, name, price, data, ok) VALUES ($1, $2, $3, $4, $5)")
+        .await
+        .unwrap();
+    assert_eq!(
+        insert.params(),
+        [
+            tokio_postgres::types::Type::INT4,
+            tokio_postgres::types::Type::TEXT,
+            tokio_postgres::types::Type::FLOAT8,
+            tokio_postgres::types::Type::BYTEA,
+            tokio_postgres::types::Type::BOOL
+        ]
+    );
+    for i in 0..1000i32 {
+        let name = format!("it's ü€😀 {i}");
+        let data = vec![0u8, 1, (i % 256) as u8, 0];
+        client
+            .execute(
+                &insert,
+                &[&i, &name, &(f64::from(i) / 8.0), &data, &(i % 2 == 0)],
+            )
+            .await
+            .unwrap();
+    }
+    let rows = client
+        .query(
+            "SELECT id, name, price, data, ok FROM items WHERE id >= $1 ORDER BY id",
+            &[&0i32],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1000);
+    for (i, row) in (0i32..).zip(&rows) {
+        assert_eq!(row.get::<_, i32>(0), i);
+        assert_eq!(row.get::<_, String>(1), format!("it's ü€😀 {i}"));
+        assert_eq!(row.get::<_, f64>(2), f64::from(i) / 8.0);
+        assert_eq!(row.get::<_, Vec<u8>>(3), vec![0u8, 1, (i % 256) as u8, 0]);
+        assert_eq!(row.get::<_, bool>(4), i % 2 == 0);
+    }
+    let err = client.query("SELECT 1/0", &[]).await.unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(&tokio_postgres::error::SqlState::DIVISION_BY_ZERO)
+    );
+    let n: i64 = client
+        .query_one("SELECT count(*) FROM items", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1000);
+}
