@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates (once) the Python virtual environment the real-client compatibility scripts run in, with
-# psycopg 3 (psycopg[binary], whose wheel bundles a libpq >= 17) and asyncpg, and prints its path:
+# psycopg 3 (psycopg[binary], whose wheel bundles a libpq >= 17), asyncpg, psycopg2 (psycopg2-binary),
+# pg8000, SQLAlchemy 2 and pgcli, and prints its path:
 #
 #   venv=$(bash tests/compat/setup-python.sh)
 #   "$venv/bin/python" tests/compat/psycopg_tls.py --host ... --port ...
@@ -10,14 +11,14 @@
 #   PYTHON         the interpreter that creates it (default: python3)
 #
 # Only the venv path goes to stdout; pip's and apt's chatter goes to stderr. When the venv already
-# imports both packages this only runs that one import check (well under a second). PyPI is the only
+# imports every package this only runs that one import check (well under a second). PyPI is the only
 # source used (pip); if python3 lacks a working venv/ensurepip module, python3-venv is installed
 # with apt-get (root).
 set -euo pipefail
 
 venv=${PGPROTO_VENV:-$HOME/.cache/pgproto/venv}
 python=${PYTHON:-python3}
-check='import psycopg, asyncpg, psycopg_binary'
+check='import psycopg, asyncpg, psycopg_binary, psycopg2, pg8000, sqlalchemy, pgcli'
 
 if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "$check" >/dev/null 2>&1; then
   printf '%s\n' "$venv"
@@ -36,11 +37,12 @@ fi
     mkdir -p "$(dirname "$venv")"
     "$python" -m venv "$venv"
   fi
-  "$venv/bin/python" -m pip install --disable-pip-version-check --quiet 'psycopg[binary]>=3.2' asyncpg
+  "$venv/bin/python" -m pip install --disable-pip-version-check --quiet 'psycopg[binary]>=3.2' asyncpg \
+    psycopg2-binary pg8000 'SQLAlchemy>=2' pgcli
 } >&2
 
 if ! "$venv/bin/python" -c "$check" >/dev/null; then
-  echo "setup-python: $venv still cannot import psycopg, psycopg_binary and asyncpg" >&2
+  echo "setup-python: $venv still cannot import one of: $check" >&2
   exit 1
 fi
 printf '%s\n' "$venv"
