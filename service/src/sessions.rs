@@ -79,7 +79,9 @@ impl Mailbox {
             if running && self.cancel.swap(false, Ordering::AcqRel) {
                 return Poll::Ready(Interrupt::Cancel);
             }
-            if !s.pushes.is_empty() {
+            // A running query is not stopped by a notification or notice: they wait for it
+            // to end, as PostgreSQL delivers them between queries.
+            if !running && !s.pushes.is_empty() {
                 return Poll::Ready(Interrupt::Push);
             }
             if !s.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {

@@ -75,6 +75,12 @@ impl Worker {
         Ok(Worker { jobs })
     }
 
+    /// Queues `f` on the connection's thread without waiting for it (it runs before any later
+    /// job); false if the thread has ended.
+    pub fn send(&self, f: impl FnOnce(&mut Db) + Send + 'static) -> bool {
+        self.jobs.send(Box::new(f)).is_ok()
+    }
+
     /// Runs `f` on the connection's thread and returns its answer.
     pub async fn run<R: Send + 'static>(&self, f: impl FnOnce(&mut Db) -> R + Send + 'static) -> R {
         let (tx, rx) = tokio::sync::oneshot::channel();
@@ -313,6 +319,42 @@ impl Db {
             rows: Some(out),
             changes: 0,
         })
+    }
+
+    /// A table's columns and their types, in order; 42P01 when there is no such table.
+    pub fn table_columns(&mut self, table: &str) -> Result<Vec<(String, Oid)>, ServerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name, type FROM pragma_table_info(?1) ORDER BY cid")
+            .map_err(|e| errors::from_sqlite(&e))?;
+        let columns = stmt
+            .query_map([table], |r| {
+                let name: String = r.get(0)?;
+                let decl: String = r.get(1)?;
+                Ok((name, declared_type(&decl).unwrap_or(oid::TEXT)))
+            })
+            .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+            .map_err(|e| errors::from_sqlite(&e))?;
+        if columns.is_empty() {
+            return Err(ServerError::error(
+                "42P01",
+                format!("relation \"{table}\" does not exist"),
+            ));
+        }
+        Ok(columns)
+    }
+
+    /// Inserts rows with one prepared INSERT; returns how many.
+    pub fn insert_rows(&mut self, sql: &str, rows: &[Vec<Sql>]) -> Result<u64, ServerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| errors::from_sqlite(&e))?;
+        for row in rows {
+            stmt.execute(rusqlite::params_from_iter(row.iter()))
+                .map_err(|e| errors::from_sqlite(&e))?;
+        }
+        Ok(rows.len() as u64)
     }
 
     /// Runs SQL with no parameters or rows (transaction control).

@@ -12,6 +12,7 @@
 //! Authentication is SCRAM-SHA-256 unless `--auth` says otherwise; with no password given, one is
 //! made on first start, printed once, and kept next to the database (`PATH.password`).
 
+mod copy;
 mod db;
 mod errors;
 mod functions;
@@ -19,21 +20,23 @@ mod session;
 mod translate;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use pgproto_service::args::ServerArgs;
 use pgproto_service::pgproto::backend::{AuthMethod, ServerError};
-use pgproto_service::{Credentials, Handler, Login, Reply, Runtime};
+use pgproto_service::{Credentials, Handler, Login, Reply, Runtime, Server, Sessions};
 use pgproto_tokio::Tokio;
 
 use crate::db::{Settings, Worker};
-use crate::session::SqliteSession;
+use crate::session::{Channels, Shared, SqliteSession};
 
 /// The server: its options and the database every session opens.
 struct Sqlite {
     args: ServerArgs,
     db: String,
     lock_timeout: Duration,
+    shared: Shared,
 }
 
 impl Handler for Sqlite {
@@ -61,7 +64,7 @@ impl Handler for Sqlite {
             user: login.user.clone(),
             pid: login.pid,
         })?;
-        Ok(SqliteSession::new(worker))
+        Ok(SqliteSession::new(worker, login.pid, self.shared.clone()))
     }
 }
 
@@ -162,12 +165,18 @@ fn main() {
         eprintln!("pgproto-sqlite: cannot open database {db}: {e}");
         std::process::exit(1);
     }
-    let server = Sqlite {
+    let sessions = Arc::new(Sessions::new());
+    let shared = Shared {
+        sessions: sessions.clone(),
+        channels: Arc::new(Channels::default()),
+    };
+    let handler = Sqlite {
         args: args.clone(),
         db,
         lock_timeout,
+        shared,
     };
-    if let Err(e) = Tokio::serve_args(server, &args) {
+    if let Err(e) = Tokio::serve(Server::new(handler).with_sessions(sessions), &args) {
         eprintln!("pgproto-sqlite: {e}");
         std::process::exit(1);
     }

@@ -2,19 +2,20 @@
 //! (blocks, savepoints, the failed state with 25P02), simple and extended queries, and the
 //! session settings of SET/SHOW/RESET.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use pgproto_service::pgproto::backend::ServerError;
 use pgproto_service::pgproto::message::backend::FieldDescription;
 use pgproto_service::pgproto::message::{Format, TransactionStatus};
 use pgproto_service::pgproto::types::{oid, Oid, Type};
 use pgproto_service::pgproto::{List, PgStr};
-use pgproto_service::{Column, Describe, Error, Executed, Params, Reply, Session};
+use pgproto_service::{Column, Describe, Error, Executed, Params, Reply, Session, Sessions};
 use rusqlite::types::Value as Sql;
 
+use crate::copy;
 use crate::db::{self, Rows, Worker};
-use crate::translate::{self, Kind, Translated};
+use crate::translate::{self, CopySpec, Kind, Translated};
 
 /// A row's columns in their wire form (`None` is NULL).
 type Row = Vec<Option<Vec<u8>>>;
@@ -50,10 +51,81 @@ struct Portal {
     pending: Option<(VecDeque<Row>, String)>,
 }
 
+/// A COPY FROM STDIN in progress.
+struct CopyIn {
+    spec: CopySpec,
+    reader: copy::Reader,
+    /// `INSERT INTO t (cols) VALUES (?1, …)`.
+    insert: String,
+    /// The columns: name and type.
+    columns: Vec<(String, Oid)>,
+    count: u64,
+    /// Whether the COPY opened its own transaction (outside a block), to commit at its end.
+    own_tx: bool,
+}
+
+/// Who listens on which channel, shared by all sessions (LISTEN/NOTIFY between sessions).
+#[derive(Debug, Default)]
+pub struct Channels {
+    listeners: Mutex<HashMap<String, HashSet<i32>>>,
+}
+
+impl Channels {
+    fn listen(&self, channel: &str, pid: i32) {
+        let mut l = self
+            .listeners
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        l.entry(channel.to_owned()).or_default().insert(pid);
+    }
+
+    fn unlisten(&self, channel: Option<&str>, pid: i32) {
+        let mut l = self
+            .listeners
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match channel {
+            Some(c) => {
+                if let Some(set) = l.get_mut(c) {
+                    set.remove(&pid);
+                }
+            }
+            None => l.values_mut().for_each(|set| {
+                set.remove(&pid);
+            }),
+        }
+        l.retain(|_, set| !set.is_empty());
+    }
+
+    fn listeners(&self, channel: &str) -> Vec<i32> {
+        let l = self
+            .listeners
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        l.get(channel)
+            .map(|set| set.iter().copied().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// What a session shares with the others: the registry pushes go through, and the channels.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// Every session, by PID.
+    pub sessions: Arc<Sessions>,
+    /// The LISTEN registrations.
+    pub channels: Arc<Channels>,
+}
+
 /// A session of pgproto-sqlite.
 pub struct SqliteSession {
     worker: Arc<Worker>,
+    pid: i32,
+    shared: Shared,
+    /// NOTIFYs of the open block, sent at COMMIT (dropped at ROLLBACK), as PostgreSQL does.
+    notifies: Vec<(String, String)>,
     tx: Tx,
+    copy: Option<CopyIn>,
     statements: HashMap<u64, Prepared>,
     portals: HashMap<u64, Portal>,
     settings: HashMap<String, String>,
@@ -74,10 +146,14 @@ fn type_size(ty: Oid) -> i16 {
 
 impl SqliteSession {
     /// A session over its SQLite connection.
-    pub fn new(worker: Worker) -> Self {
+    pub fn new(worker: Worker, pid: i32, shared: Shared) -> Self {
         Self {
             worker: Arc::new(worker),
+            pid,
+            shared,
+            notifies: Vec::new(),
             tx: Tx::Idle,
+            copy: None,
             statements: HashMap::new(),
             portals: HashMap::new(),
             settings: HashMap::new(),
@@ -175,14 +251,16 @@ impl SqliteSession {
             Kind::Commit | Kind::Rollback => {
                 let failed = self.tx == Tx::Failed;
                 if self.tx != Tx::Idle {
-                    let sql = if failed || t.kind == Kind::Rollback {
-                        "ROLLBACK"
-                    } else {
-                        "COMMIT"
-                    };
-                    let done = batch(sql.into()).await;
+                    let commit = !failed && t.kind == Kind::Commit;
+                    let done = batch(if commit { "COMMIT" } else { "ROLLBACK" }.into()).await;
                     self.tx = Tx::Idle;
+                    let notifies = std::mem::take(&mut self.notifies);
                     done?;
+                    if commit {
+                        for (channel, payload) in notifies {
+                            self.deliver(&channel, &payload);
+                        }
+                    }
                 }
                 if failed || t.kind == Kind::Rollback {
                     "ROLLBACK"
@@ -220,6 +298,42 @@ impl SqliteSession {
                 }
                 tag.into()
             }
+            Kind::Listen(channel) => {
+                self.shared.channels.listen(channel, self.pid);
+                "LISTEN".into()
+            }
+            Kind::Unlisten(channel) => {
+                self.shared.channels.unlisten(channel.as_deref(), self.pid);
+                "UNLISTEN".into()
+            }
+            Kind::Notify(channel, payload) => {
+                if payload.len() >= 8000 {
+                    return Err(ServerError::error("22023", "payload string too long"));
+                }
+                if self.tx == Tx::Idle {
+                    self.deliver(channel, payload);
+                } else if !self.notifies.iter().any(|(c, p)| c == channel && p == payload) {
+                    // Duplicates within one transaction are sent once, as in PostgreSQL.
+                    self.notifies.push((channel.clone(), payload.clone()));
+                }
+                "NOTIFY".into()
+            }
+            Kind::Batch(tag) => {
+                batch(t.sql.clone()).await?;
+                tag.clone()
+            }
+            Kind::Copy(_) => {
+                return Err(ServerError::error(
+                    "0A000",
+                    "COPY is supported in simple queries only",
+                ))
+            }
+            Kind::Other(tag) if tag == "COPY FILE" => {
+                return Err(ServerError::error(
+                    "42501",
+                    "must be superuser or have privileges of the pg_read_server_files role to COPY from a file",
+                ))
+            }
             _ => {
                 let w = self.worker.clone();
                 let statement = t.clone();
@@ -256,6 +370,162 @@ impl SqliteSession {
         Ok((None, tag))
     }
 
+    /// Sends a notification to every session listening on `channel` (this one too).
+    fn deliver(&self, channel: &str, payload: &str) {
+        for pid in self.shared.channels.listeners(channel) {
+            self.shared.sessions.notify(pid, self.pid, channel, payload);
+        }
+    }
+
+    /// An error ended the statement: a block is now failed.
+    fn fail(&mut self) {
+        if self.tx == Tx::Block {
+            self.tx = Tx::Failed;
+        }
+    }
+
+    /// COPY … TO STDOUT: the query's rows in the text or CSV format.
+    async fn copy_out(
+        &mut self,
+        t: &Translated,
+        spec: &CopySpec,
+        reply: &mut Reply<'_>,
+    ) -> Result<(), Error> {
+        let mut query = t.clone();
+        query.kind = Kind::Rows("SELECT");
+        let (rows, _) = self
+            .run_unchecked(&query, Vec::new(), None, vec![Format::Text])
+            .await?;
+        let rows = rows.unwrap_or_default();
+        reply.copy_out(Format::Text, &vec![Format::Text; rows.fields.len()])?;
+        let mut chunk = Vec::new();
+        if spec.csv && spec.header {
+            let names: Vec<Option<&[u8]>> = rows
+                .fields
+                .iter()
+                .map(|(n, _)| Some(n.as_bytes()))
+                .collect();
+            copy::write_row(&mut chunk, &names, spec);
+        }
+        let n = rows.rows.len();
+        for row in &rows.rows {
+            let fields: Vec<Option<&[u8]>> = row.iter().map(Option::as_deref).collect();
+            copy::write_row(&mut chunk, &fields, spec);
+            if chunk.len() >= 64 * 1024 {
+                reply.copy_data(&chunk).await?;
+                chunk.clear();
+            }
+        }
+        if !chunk.is_empty() {
+            reply.copy_data(&chunk).await?;
+        }
+        reply.copy_done()?;
+        reply.command_complete(&format!("COPY {n}"))
+    }
+
+    /// COPY … FROM STDIN: checks the table, opens a transaction if none is, and asks for data.
+    async fn copy_in(&mut self, spec: &CopySpec, reply: &mut Reply<'_>) -> Result<(), Error> {
+        let table = spec.table.clone().unwrap_or_default();
+        let w = self.worker.clone();
+        let lookup = table.clone();
+        let all = w.run(move |db| db.table_columns(&lookup)).await?;
+        let columns: Vec<(String, Oid)> = if spec.columns.is_empty() {
+            all
+        } else {
+            spec.columns
+                .iter()
+                .map(|c| {
+                    all.iter()
+                        .find(|(name, _)| name.eq_ignore_ascii_case(c))
+                        .cloned()
+                        .ok_or_else(|| {
+                            ServerError::error(
+                                "42703",
+                                format!("column \"{c}\" of relation \"{table}\" does not exist"),
+                            )
+                        })
+                })
+                .collect::<Result<_, _>>()?
+        };
+        let names: Vec<String> = columns
+            .iter()
+            .map(|(n, _)| format!("\"{}\"", n.replace('"', "\"\"")))
+            .collect();
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let insert = format!(
+            "INSERT INTO \"{}\" ({}) VALUES ({})",
+            table.replace('"', "\"\""),
+            names.join(", "),
+            marks.join(", ")
+        );
+        let own_tx = self.tx == Tx::Idle;
+        if own_tx {
+            w.run(|db| db.batch("BEGIN IMMEDIATE")).await?;
+        }
+        reply.copy_in(Format::Text, &vec![Format::Text; columns.len()])?;
+        self.copy = Some(CopyIn {
+            spec: spec.clone(),
+            reader: copy::Reader::default(),
+            insert,
+            columns,
+            count: 0,
+            own_tx,
+        });
+        Ok(())
+    }
+
+    /// Inserts parsed COPY rows.
+    async fn copy_rows(&mut self, rows: Vec<copy::Fields>) -> Result<(), ServerError> {
+        let Some(c) = &mut self.copy else {
+            return Ok(());
+        };
+        let mut values = Vec::with_capacity(rows.len());
+        for (line, fields) in rows.into_iter().enumerate() {
+            if fields.len() > c.columns.len() {
+                return Err(ServerError::error(
+                    "22P04",
+                    "extra data after last expected column",
+                ));
+            }
+            if fields.len() < c.columns.len() {
+                let missing = &c.columns[fields.len()].0;
+                return Err(ServerError::error(
+                    "22P04",
+                    format!("missing data for column \"{missing}\""),
+                ));
+            }
+            let mut row = Vec::with_capacity(fields.len());
+            for (field, (_, ty)) in fields.iter().zip(&c.columns) {
+                row.push(
+                    db::from_wire(field.as_deref().map(str::as_bytes), *ty, Format::Text).map_err(
+                        |mut e| {
+                            e.message =
+                                format!("{} (COPY row {})", e.message, c.count + line as u64 + 1)
+                                    .into();
+                            e
+                        },
+                    )?,
+                );
+            }
+            values.push(row);
+        }
+        let sql = c.insert.clone();
+        let w = self.worker.clone();
+        let n = w.run(move |db| db.insert_rows(&sql, &values)).await?;
+        c.count += n;
+        Ok(())
+    }
+
+    /// Ends a COPY FROM STDIN that failed: its own transaction is rolled back, a block fails.
+    async fn copy_abandoned(&mut self) {
+        if let Some(c) = self.copy.take() {
+            if c.own_tx {
+                let _ = self.worker.run(|db| db.batch("ROLLBACK")).await;
+            }
+        }
+        self.fail();
+    }
+
     /// Writes rows as DataRow messages.
     async fn send_rows(
         reply: &mut Reply<'_>,
@@ -272,6 +542,13 @@ impl SqliteSession {
             w.finish()?;
         }
         Ok(())
+    }
+}
+
+impl Drop for SqliteSession {
+    fn drop(&mut self) {
+        // A session that ends stops listening (its SQLite thread ends with its Worker).
+        self.shared.channels.unlisten(None, self.pid);
     }
 }
 
@@ -316,6 +593,37 @@ impl Session for SqliteSession {
                 Self::send_rows(reply, [vec![Some(value.into_bytes())]]).await?;
             }
             return reply.command_complete(&tag);
+        }
+        let first_word = sql
+            .trim_start()
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
+        if first_word.eq_ignore_ascii_case("copy") {
+            if self.tx == Tx::Failed {
+                return Err(in_failed_transaction().into());
+            }
+            let t = copy::statement(sql).inspect_err(|_| self.fail())?;
+            let Kind::Copy(spec) = &t.kind else {
+                return Ok(());
+            };
+            if !spec.to {
+                // The client's data follows: COPY FROM STDIN ends the query.
+                return self.copy_in(spec, reply).await.inspect_err(|_| self.fail());
+            }
+            return self
+                .copy_out(&t, spec, reply)
+                .await
+                .inspect_err(|_| self.fail());
+        }
+        if first_word.eq_ignore_ascii_case("vacuum") || first_word.eq_ignore_ascii_case("analyze") {
+            // SQLite's ANALYZE refreshes what its planner knows; space is reused without VACUUM.
+            if self.tx == Tx::Failed {
+                return Err(in_failed_transaction().into());
+            }
+            let w = self.worker.clone();
+            w.run(|db| db.batch("ANALYZE")).await?;
+            return reply.command_complete(&first_word.to_ascii_uppercase());
         }
         let statements = translate::translate(sql).map_err(|e| {
             let mut err = ServerError::error("42601", e.message);
@@ -495,6 +803,59 @@ impl Session for SqliteSession {
             p.pending = Some((rest, tag));
         }
         Ok(Executed::Suspended)
+    }
+
+    async fn copy_data(&mut self, data: &[u8]) -> Result<(), Error> {
+        let Some(c) = &mut self.copy else {
+            return Ok(());
+        };
+        let spec = c.spec.clone();
+        let parsed = c.reader.feed(&spec, data);
+        let result = match parsed {
+            Ok(rows) => self.copy_rows(rows).await,
+            Err(e) => Err(ServerError::error("22P04", e)),
+        };
+        if let Err(e) = result {
+            self.copy_abandoned().await;
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    async fn copy_done(&mut self) -> Result<u64, Error> {
+        let Some(c) = &mut self.copy else {
+            return Ok(0);
+        };
+        let spec = c.spec.clone();
+        let last = c.reader.finish(&spec);
+        let result = match last {
+            Ok(rows) => self.copy_rows(rows).await,
+            Err(e) => Err(ServerError::error("22P04", e)),
+        };
+        if let Err(e) = result {
+            self.copy_abandoned().await;
+            return Err(e.into());
+        }
+        let Some(c) = self.copy.take() else {
+            return Ok(0);
+        };
+        if c.own_tx {
+            self.worker.run(|db| db.batch("COMMIT")).await?;
+        }
+        Ok(c.count)
+    }
+
+    fn copy_fail(&mut self) {
+        if let Some(c) = self.copy.take() {
+            if c.own_tx {
+                // Rolled back by the next job on the connection's thread, before anything else.
+                let w = self.worker.clone();
+                let _queued = w.send(|db| {
+                    let _ = db.batch("ROLLBACK");
+                });
+            }
+        }
+        self.fail();
     }
 
     fn close_statement(&mut self, id: u64) {

@@ -41,6 +41,57 @@ pub enum Kind {
     Release(String),
     /// ROLLBACK TO [SAVEPOINT] name.
     RollbackTo(String),
+    /// Several SQLite statements standing for one of PostgreSQL's (`DROP TABLE a, b`,
+    /// `TRUNCATE`), run as a batch, with this tag.
+    Batch(String),
+    /// COPY FROM STDIN or TO STDOUT.
+    Copy(Box<CopySpec>),
+    /// LISTEN channel.
+    Listen(String),
+    /// UNLISTEN channel, or every channel (`*`).
+    Unlisten(Option<String>),
+    /// NOTIFY channel [, payload].
+    Notify(String, String),
+}
+
+/// What a COPY moves and how its data is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopySpec {
+    /// COPY TO STDOUT (else FROM STDIN).
+    pub to: bool,
+    /// The table (FROM STDIN, or TO STDOUT of a table).
+    pub table: Option<String>,
+    /// The columns named, in order (none: all of the table's).
+    pub columns: Vec<String>,
+    /// CSV (else PostgreSQL's text format).
+    pub csv: bool,
+    /// The field delimiter (tab for text, `,` for CSV).
+    pub delimiter: u8,
+    /// How NULL is written (`\N` for text, nothing for CSV).
+    pub null: String,
+    /// CSV: a header line first.
+    pub header: bool,
+    /// CSV: the quote character.
+    pub quote: u8,
+    /// CSV: the character that escapes a quote inside quotes.
+    pub escape: u8,
+}
+
+impl CopySpec {
+    /// The defaults: PostgreSQL's text format.
+    pub fn new(to: bool) -> Self {
+        Self {
+            to,
+            table: None,
+            columns: Vec::new(),
+            csv: false,
+            delimiter: b'\t',
+            null: "\\N".into(),
+            header: false,
+            quote: b'"',
+            escape: b'"',
+        }
+    }
 }
 
 /// One statement, ready for SQLite.
@@ -458,6 +509,8 @@ fn translate_one(mut statement: Statement) -> Translated {
         Statement::Delete(_) => Kind::Modify("DELETE"),
         Statement::CreateTable(ct) => {
             rewrite_columns(&mut ct.columns);
+            // Storage parameters (`WITH (fillfactor = 100)`) mean nothing to SQLite.
+            ct.table_options = sqlparser::ast::CreateTableOptions::None;
             Kind::Other(if ct.query.is_some() {
                 "SELECT".into()
             } else {
@@ -473,6 +526,59 @@ fn translate_one(mut statement: Statement) -> Translated {
         Statement::Rollback { .. } => Kind::Rollback,
         Statement::Savepoint { name } => Kind::Savepoint(name.value.clone()),
         Statement::ReleaseSavepoint { name } => Kind::Release(name.value.clone()),
+        Statement::LISTEN { channel } => Kind::Listen(folded(channel)),
+        Statement::UNLISTEN { channel } if channel.value == "*" => Kind::Unlisten(None),
+        Statement::UNLISTEN { channel } => Kind::Unlisten(Some(folded(channel))),
+        Statement::NOTIFY { channel, payload } => {
+            Kind::Notify(folded(channel), payload.clone().unwrap_or_default())
+        }
+        Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            ..
+        } if names.len() > 1 => {
+            let if_exists = if *if_exists { " IF EXISTS" } else { "" };
+            let sql = names
+                .iter()
+                .map(|n| format!("DROP {object_type}{if_exists} {n}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return batch(sql, format!("DROP {object_type}"), &rewrite);
+        }
+        Statement::Truncate { table_names, .. } => {
+            let sql = table_names
+                .iter()
+                .map(|t| format!("DELETE FROM {}", t.name))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return batch(sql, "TRUNCATE TABLE".into(), &rewrite);
+        }
+        Statement::AlterTable {
+            name, operations, ..
+        } => {
+            // SQLite cannot add a primary key to a table: a unique index does its work.
+            let mut sql = Vec::new();
+            for op in operations.iter() {
+                if let sqlparser::ast::AlterTableOperation::AddConstraint {
+                    constraint: sqlparser::ast::TableConstraint::PrimaryKey { columns, .. },
+                    ..
+                } = op
+                {
+                    let table = name.0.last().map(ToString::to_string).unwrap_or_default();
+                    let index = format!("{}_pkey", table.trim_matches('"'));
+                    let cols: Vec<String> = columns.iter().map(ToString::to_string).collect();
+                    sql.push(format!(
+                        "CREATE UNIQUE INDEX \"{index}\" ON {name} ({})",
+                        cols.join(", ")
+                    ));
+                }
+            }
+            if !sql.is_empty() && sql.len() == operations.len() {
+                return batch(sql.join("; "), "ALTER TABLE".into(), &rewrite);
+            }
+            Kind::Other("ALTER TABLE".into())
+        }
         other => Kind::Other(tag_of(other)),
     };
     Translated {
@@ -483,6 +589,28 @@ fn translate_one(mut statement: Statement) -> Translated {
         column_types,
         param_columns: rewrite.param_columns,
         tables,
+    }
+}
+
+/// An identifier as PostgreSQL reads it: lower-cased unless quoted.
+fn folded(ident: &Ident) -> String {
+    if ident.quote_style.is_some() {
+        ident.value.clone()
+    } else {
+        ident.value.to_lowercase()
+    }
+}
+
+/// A statement run as a batch of SQLite statements.
+fn batch(sql: String, tag: String, rewrite: &Rewrite) -> Translated {
+    Translated {
+        sql,
+        kind: Kind::Batch(tag),
+        params: rewrite.params,
+        param_types: Vec::new(),
+        column_types: Vec::new(),
+        param_columns: Vec::new(),
+        tables: Vec::new(),
     }
 }
 
@@ -619,5 +747,33 @@ mod tests {
         let e = translate("SELECT 1 +").unwrap_err();
         assert!(e.message.starts_with("syntax error"), "{}", e.message);
         assert_eq!(translate("SELECT 1; SELECT 2").unwrap().len(), 2);
+        assert_eq!(one("LISTEN Chan").kind, Kind::Listen("chan".into()));
+        assert_eq!(one("UNLISTEN *").kind, Kind::Unlisten(None));
+        assert_eq!(
+            one("NOTIFY chan, 'hi there'").kind,
+            Kind::Notify("chan".into(), "hi there".into())
+        );
+    }
+
+    #[test]
+    fn pgbench_initialisation() {
+        let t = one("drop table if exists pgbench_accounts, pgbench_branches");
+        assert_eq!(
+            t.sql,
+            "DROP TABLE IF EXISTS pgbench_accounts; DROP TABLE IF EXISTS pgbench_branches"
+        );
+        assert_eq!(t.kind, Kind::Batch("DROP TABLE".into()));
+        let t = one("create table pgbench_accounts(aid int not null,bid int,abalance int,filler char(84)) with (fillfactor=100)");
+        assert!(!t.sql.contains("fillfactor"), "{}", t.sql);
+        let t = one("truncate table pgbench_accounts, pgbench_history");
+        assert_eq!(
+            t.sql,
+            "DELETE FROM pgbench_accounts; DELETE FROM pgbench_history"
+        );
+        let t = one("alter table pgbench_branches add primary key (bid)");
+        assert_eq!(
+            t.sql,
+            "CREATE UNIQUE INDEX \"pgbench_branches_pkey\" ON pgbench_branches (bid)"
+        );
     }
 }

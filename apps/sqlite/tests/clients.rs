@@ -270,3 +270,91 @@ async fn tokio_postgres_extended_protocol() {
         .get(0);
     assert_eq!(n, 1000);
 }
+
+#[test]
+fn copy_in_and_out_in_text_and_csv() {
+    let server = start();
+    let data = (1..=500).fold(String::new(), |mut d, i| {
+        use std::fmt::Write;
+        let _ = writeln!(d, "{i}\tname {i}\t\\N");
+        d
+    });
+    let script = format!(
+        "CREATE TABLE c (id int PRIMARY KEY, name text, note text);
+         COPY c FROM STDIN;
+{data}\\.
+         SELECT count(*), sum(id) FROM c WHERE note IS NULL;
+         COPY (SELECT id, name FROM c WHERE id <= 2 ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER true);
+         COPY c (id, name) FROM STDIN WITH (FORMAT csv);
+1001,\"quoted, \"\"name\"\"\"
+\\.
+         SELECT name FROM c WHERE id = 1001;
+         COPY c FROM STDIN;
+1\tdup\t\\N
+\\.
+         SELECT count(*) FROM c;"
+    );
+    let out = psql(server.port, &script);
+    let (stdout, stderr) = out.split_once('\0').unwrap();
+    for want in [
+        "500|125250",
+        "id,name\n1,name 1\n2,name 2",
+        "quoted, \"name\"",
+        "501",
+    ] {
+        assert!(
+            stdout.contains(want),
+            "missing {want:?} in:\n{stdout}\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("23505"), "{stderr}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn listen_and_notify_between_sessions() {
+    let server = start();
+    let connect = || async {
+        let (client, mut conn) = tokio_postgres::connect(
+            &format!(
+                "host=127.0.0.1 port={} user=postgres password={PASSWORD} dbname=app",
+                server.port
+            ),
+            tokio_postgres::NoTls,
+        )
+        .await
+        .unwrap();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut stream = futures_util::stream::poll_fn(move |cx| conn.poll_message(cx));
+            while let Some(Ok(m)) = futures_util::StreamExt::next(&mut stream).await {
+                if let tokio_postgres::AsyncMessage::Notification(n) = m {
+                    let _ = tx.send((n.channel().to_owned(), n.payload().to_owned()));
+                }
+            }
+        });
+        (client, rx)
+    };
+    let (listener, mut notes) = connect().await;
+    let (sender, _) = connect().await;
+    listener.batch_execute("LISTEN jobs").await.unwrap();
+    sender.batch_execute("NOTIFY jobs, 'now'").await.unwrap();
+    // Held until COMMIT, dropped at ROLLBACK.
+    sender
+        .batch_execute("BEGIN; NOTIFY jobs, 'rolled back'; ROLLBACK")
+        .await
+        .unwrap();
+    sender
+        .batch_execute("BEGIN; NOTIFY jobs, 'committed'; COMMIT")
+        .await
+        .unwrap();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(5), notes.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first, ("jobs".to_owned(), "now".to_owned()));
+    let second = tokio::time::timeout(std::time::Duration::from_secs(5), notes.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second, ("jobs".to_owned(), "committed".to_owned()));
+}

@@ -323,6 +323,43 @@ async fn notifications_reach_an_idle_session_at_once() {
 }
 
 #[tokio::test]
+async fn a_notification_waits_for_a_running_query_and_does_not_cancel_it() {
+    each(&[], |b, port| async move {
+        let (client, mut rx) = listener(port).await;
+        let (notifier, _c) = connect(port).await.unwrap();
+        let running = tokio::spawn(async move {
+            let r = client
+                .simple_query("SELECT pg_sleep(0.6)")
+                .await
+                .map(|_| ());
+            (client, r)
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        notifier
+            .simple_query("NOTIFY chan, 'during'")
+            .await
+            .unwrap();
+        let (_client, result) = running.await.unwrap();
+        assert!(
+            result.is_ok(),
+            "{}: the query was stopped: {result:?}",
+            b.name
+        );
+        let n = tokio::time::timeout(Duration::from_secs(2), rx.recv())
+            .await
+            .expect("delivered once the query ended")
+            .unwrap();
+        assert_eq!(
+            n,
+            Ok(("chan".to_owned(), "during".to_owned())),
+            "{}",
+            b.name
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn notifications_wait_for_the_end_of_a_transaction_block_notices_do_not() {
     each(&[], |b, port| async move {
         let (client, mut rx) = listener(port).await;
