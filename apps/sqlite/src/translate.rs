@@ -620,6 +620,48 @@ fn batch(sql: String, tag: String, rewrite: &Rewrite) -> Translated {
 fn static_type(expr: &Expr) -> Option<Oid> {
     match expr {
         Expr::Nested(e) => return static_type(e),
+        Expr::Subquery(q) => {
+            return match q.body.as_ref() {
+                SetExpr::Select(select) => match select.projection.as_slice() {
+                    [SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }] => {
+                        static_type(e)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        // Predicates are boolean, whatever SQLite makes of them (0 or 1).
+        Expr::BinaryOp {
+            op:
+                BinaryOperator::Eq
+                | BinaryOperator::NotEq
+                | BinaryOperator::Lt
+                | BinaryOperator::LtEq
+                | BinaryOperator::Gt
+                | BinaryOperator::GtEq
+                | BinaryOperator::And
+                | BinaryOperator::Or,
+            ..
+        }
+        | Expr::UnaryOp {
+            op: sqlparser::ast::UnaryOperator::Not,
+            ..
+        }
+        | Expr::IsNull(_)
+        | Expr::IsNotNull(_)
+        | Expr::IsTrue(_)
+        | Expr::IsFalse(_)
+        | Expr::IsNotTrue(_)
+        | Expr::IsNotFalse(_)
+        | Expr::IsDistinctFrom(..)
+        | Expr::IsNotDistinctFrom(..)
+        | Expr::InList { .. }
+        | Expr::InSubquery { .. }
+        | Expr::Between { .. }
+        | Expr::Like { .. }
+        | Expr::ILike { .. }
+        | Expr::Exists { .. } => return Some(oid::BOOL),
         Expr::Value(ValueWithSpan { value, .. }) => {
             return match value {
                 Value::Number(n, _) if n.parse::<i32>().is_ok() => Some(oid::INT4),
@@ -694,6 +736,10 @@ mod tests {
         assert_eq!(t.params, 2);
         assert_eq!(t.param_types, vec![None, Some(oid::INT8)]);
         assert_eq!(t.column_types, vec![Some(oid::INT8), None, None]);
+        assert_eq!(
+            one("SELECT a = 1, NOT b, c IS NULL, d IN (1, 2), (e > 1 AND f)").column_types,
+            vec![Some(oid::BOOL); 5]
+        );
         assert_eq!(
             one("SELECT 1, 1.5, 'x', true, count(*), 99999999999").column_types,
             vec![

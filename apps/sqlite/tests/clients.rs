@@ -358,3 +358,60 @@ async fn listen_and_notify_between_sessions() {
         .unwrap();
     assert_eq!(second, ("jobs".to_owned(), "committed".to_owned()));
 }
+
+#[test]
+fn pgbench_tpcb_with_eight_clients_in_every_mode() {
+    let server = start();
+    let pgbench = |args: &[&str]| {
+        let out = Command::new("/usr/lib/postgresql/15/bin/pgbench")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-p",
+                &server.port.to_string(),
+            ])
+            .args(args)
+            .arg("app")
+            .env("PGPASSWORD", PASSWORD)
+            .env("PGSSLMODE", "disable")
+            .output()
+            .expect("pgbench is required (postgresql-contrib / postgresql 15)");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "pgbench {args:?} failed:\n{text}");
+        text
+    };
+    pgbench(&["-i", "-s", "1"]);
+    for mode in ["simple", "extended", "prepared"] {
+        // -n: history is not truncated, so it keeps every transaction's delta.
+        let out = pgbench(&["-n", "-c", "8", "-j", "2", "-T", "2", "-M", mode]);
+        assert!(
+            out.contains("number of failed transactions: 0 (0.000%)"),
+            "{mode}:\n{out}"
+        );
+        let out = pgbench(&["-n", "-S", "-c", "8", "-j", "2", "-T", "1", "-M", mode]);
+        assert!(
+            out.contains("number of failed transactions: 0 (0.000%)"),
+            "{mode} -S:\n{out}"
+        );
+    }
+    let sums = psql(
+        server.port,
+        "SELECT (SELECT sum(abalance) FROM pgbench_accounts), (SELECT sum(bbalance) FROM pgbench_branches),
+                (SELECT sum(tbalance) FROM pgbench_tellers), (SELECT sum(delta) FROM pgbench_history),
+                (SELECT count(*) > 100 FROM pgbench_history)",
+    );
+    let line = sums.lines().next().unwrap_or_default().to_owned();
+    let fields: Vec<&str> = line.split('|').collect();
+    assert_eq!(fields.len(), 5, "{sums}");
+    assert!(
+        fields[..4].iter().all(|f| *f == fields[0]),
+        "balances do not add up: {line}"
+    );
+    assert_eq!(fields[4], "t", "{line}");
+}
