@@ -112,6 +112,7 @@ fn open(s: &Settings) -> Result<Db, ServerError> {
         conn.pragma_update(None, "foreign_keys", "on")?;
         conn.busy_timeout(s.lock_timeout)?;
         crate::functions::register(&conn, s)?;
+        crate::catalog::install(&conn, &s.database)?;
         Ok(())
     };
     setup()
@@ -248,12 +249,17 @@ impl Db {
                 continue;
             }
             for table in &t.tables {
-                let Ok(mut stmt) = self.conn.prepare_cached(
-                    "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE",
-                ) else {
+                let position = column.strip_prefix(crate::translate::POSITION);
+                let sql = if position.is_some() {
+                    "SELECT type FROM pragma_table_info(?1) WHERE cid = ?2"
+                } else {
+                    "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE"
+                };
+                let Ok(mut stmt) = self.conn.prepare_cached(sql) else {
                     continue;
                 };
-                let decl: Option<String> = stmt.query_row((table, column), |r| r.get(0)).ok();
+                let key = position.unwrap_or(column);
+                let decl: Option<String> = stmt.query_row((table, key), |r| r.get(0)).ok();
                 if let Some(ty) = decl.as_deref().and_then(declared_type) {
                     *slot = Some(ty);
                     break;
@@ -355,6 +361,17 @@ impl Db {
                 .map_err(|e| errors::from_sqlite(&e))?;
         }
         Ok(rows.len() as u64)
+    }
+
+    /// The first row of a query, as SQLite values (EXECUTE's arguments).
+    pub fn eval_row(&mut self, sql: &str) -> Result<Vec<Sql>, ServerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| errors::from_sqlite(&e))?;
+        let n = stmt.column_count();
+        stmt.query_row([], |r| (0..n).map(|i| r.get::<_, Sql>(i)).collect())
+            .map_err(|e| errors::from_sqlite(&e))
     }
 
     /// Runs SQL with no parameters or rows (transaction control).

@@ -12,6 +12,7 @@
 //! Authentication is SCRAM-SHA-256 unless `--auth` says otherwise; with no password given, one is
 //! made on first start, printed once, and kept next to the database (`PATH.password`).
 
+mod catalog;
 mod copy;
 mod db;
 mod errors;

@@ -124,6 +124,10 @@ pub struct SqliteSession {
     shared: Shared,
     /// NOTIFYs of the open block, sent at COMMIT (dropped at ROLLBACK), as PostgreSQL does.
     notifies: Vec<(String, String)>,
+    /// Statements of SQL's PREPARE, by name.
+    sql_prepared: HashMap<String, Translated>,
+    /// Cursors of DECLARE: their columns and the rows not fetched yet.
+    cursors: HashMap<String, Rows>,
     tx: Tx,
     copy: Option<CopyIn>,
     statements: HashMap<u64, Prepared>,
@@ -152,6 +156,8 @@ impl SqliteSession {
             pid,
             shared,
             notifies: Vec::new(),
+            sql_prepared: HashMap::new(),
+            cursors: HashMap::new(),
             tx: Tx::Idle,
             copy: None,
             statements: HashMap::new(),
@@ -182,15 +188,15 @@ impl SqliteSession {
                         n.eq_ignore_ascii_case("names").then_some((n, v.trim()))
                     })?;
                 let value = value.trim_matches('\'').to_owned();
-                self.settings.insert(name.to_ascii_lowercase(), value);
+                self.settings.insert(setting_name(name), value);
                 Some(Ok(("SET".into(), None)))
             }
             "RESET" => {
-                self.settings.remove(&rest.to_ascii_lowercase());
+                self.settings.remove(&setting_name(rest));
                 Some(Ok(("RESET".into(), None)))
             }
             "SHOW" => {
-                let name = rest.to_ascii_lowercase();
+                let name = setting_name(rest);
                 let value = self
                     .settings
                     .get(&name)
@@ -254,6 +260,7 @@ impl SqliteSession {
                     let commit = !failed && t.kind == Kind::Commit;
                     let done = batch(if commit { "COMMIT" } else { "ROLLBACK" }.into()).await;
                     self.tx = Tx::Idle;
+                    self.cursors.clear();
                     let notifies = std::mem::take(&mut self.notifies);
                     done?;
                     if commit {
@@ -297,6 +304,82 @@ impl SqliteSession {
                     self.tx = Tx::Block;
                 }
                 tag.into()
+            }
+            Kind::Setting(sql) => {
+                let (tag, shown) = self.setting(sql).unwrap_or(Ok(("SET".into(), None)))?;
+                if let Some((name, value)) = shown {
+                    let rows = Rows {
+                        fields: vec![(name, oid::TEXT)],
+                        rows: vec![vec![Some(value.into_bytes())]],
+                    };
+                    return Ok((Some(rows), tag));
+                }
+                tag
+            }
+            Kind::Prepare(name, inner) => {
+                if self.sql_prepared.contains_key(name) {
+                    return Err(ServerError::error("42P05", format!("prepared statement \"{name}\" already exists")));
+                }
+                self.sql_prepared.insert(name.clone(), inner.as_ref().clone());
+                "PREPARE".into()
+            }
+            Kind::Execute(name, args) => {
+                let Some(inner) = self.sql_prepared.get(name).cloned() else {
+                    return Err(ServerError::error("26000", format!("prepared statement \"{name}\" does not exist")));
+                };
+                let params = match args {
+                    Some(select) => {
+                        let select = select.clone();
+                        self.worker.run(move |db| db.eval_row(&select)).await?
+                    }
+                    None => Vec::new(),
+                };
+                return Box::pin(self.run_unchecked(&inner, params, None, formats)).await;
+            }
+            Kind::Deallocate(name) => {
+                match name {
+                    Some(n) => {
+                        if self.sql_prepared.remove(n).is_none() {
+                            return Err(ServerError::error("26000", format!("prepared statement \"{n}\" does not exist")));
+                        }
+                    }
+                    None => self.sql_prepared.clear(),
+                }
+                if name.is_some() { "DEALLOCATE" } else { "DEALLOCATE ALL" }.into()
+            }
+            Kind::Declare(name, inner) => {
+                if self.tx == Tx::Idle {
+                    return Err(ServerError::error("25P01", "DECLARE CURSOR can only be used in transaction blocks"));
+                }
+                if self.cursors.contains_key(name) {
+                    return Err(ServerError::error("42P03", format!("cursor \"{name}\" already exists")));
+                }
+                let (rows, _) = Box::pin(self.run_unchecked(inner, Vec::new(), None, vec![Format::Text])).await?;
+                self.cursors.insert(name.clone(), rows.unwrap_or_default());
+                "DECLARE CURSOR".into()
+            }
+            Kind::Fetch(name, count) => {
+                let Some(cursor) = self.cursors.get_mut(name) else {
+                    return Err(ServerError::error("34000", format!("cursor \"{name}\" does not exist")));
+                };
+                let take = count.map_or(cursor.rows.len(), |n| usize::try_from(n).unwrap_or(usize::MAX).min(cursor.rows.len()));
+                let rows = Rows {
+                    fields: cursor.fields.clone(),
+                    rows: cursor.rows.drain(..take).collect(),
+                };
+                let tag = format!("FETCH {}", rows.rows.len());
+                return Ok((Some(rows), tag));
+            }
+            Kind::Close(name) => {
+                match name {
+                    Some(n) => {
+                        if self.cursors.remove(n).is_none() {
+                            return Err(ServerError::error("34000", format!("cursor \"{n}\" does not exist")));
+                        }
+                    }
+                    None => self.cursors.clear(),
+                }
+                "CLOSE CURSOR".into()
             }
             Kind::Listen(channel) => {
                 self.shared.channels.listen(channel, self.pid);
@@ -390,7 +473,7 @@ impl SqliteSession {
         t: &Translated,
         spec: &CopySpec,
         reply: &mut Reply<'_>,
-    ) -> Result<(), Error> {
+    ) -> Result<usize, Error> {
         let mut query = t.clone();
         query.kind = Kind::Rows("SELECT");
         let (rows, _) = self
@@ -398,29 +481,26 @@ impl SqliteSession {
             .await?;
         let rows = rows.unwrap_or_default();
         reply.copy_out(Format::Text, &vec![Format::Text; rows.fields.len()])?;
-        let mut chunk = Vec::new();
+        // One CopyData per row, as PostgreSQL sends them (clients parse them so).
+        let mut line = Vec::new();
         if spec.csv && spec.header {
             let names: Vec<Option<&[u8]>> = rows
                 .fields
                 .iter()
                 .map(|(n, _)| Some(n.as_bytes()))
                 .collect();
-            copy::write_row(&mut chunk, &names, spec);
+            copy::write_row(&mut line, &names, spec);
+            reply.copy_data(&line).await?;
         }
         let n = rows.rows.len();
         for row in &rows.rows {
+            line.clear();
             let fields: Vec<Option<&[u8]>> = row.iter().map(Option::as_deref).collect();
-            copy::write_row(&mut chunk, &fields, spec);
-            if chunk.len() >= 64 * 1024 {
-                reply.copy_data(&chunk).await?;
-                chunk.clear();
-            }
-        }
-        if !chunk.is_empty() {
-            reply.copy_data(&chunk).await?;
+            copy::write_row(&mut line, &fields, spec);
+            reply.copy_data(&line).await?;
         }
         reply.copy_done()?;
-        reply.command_complete(&format!("COPY {n}"))
+        Ok(n)
     }
 
     /// COPY … FROM STDIN: checks the table, opens a transaction if none is, and asks for data.
@@ -552,6 +632,49 @@ impl Drop for SqliteSession {
     }
 }
 
+/// A setting's name as PostgreSQL files it: lower case, with the SQL spellings of some
+/// (`TIME ZONE`, `TRANSACTION ISOLATION LEVEL`) mapped to theirs.
+fn setting_name(name: &str) -> String {
+    let name = name.trim().to_ascii_lowercase();
+    match name.as_str() {
+        "time zone" => "timezone".into(),
+        "transaction isolation level" => "transaction_isolation".into(),
+        "session authorization" => "session_authorization".into(),
+        _ => name,
+    }
+}
+
+/// The statements of a query: SET/SHOW/RESET, COPY and VACUUM/ANALYZE as the session runs
+/// them, anything else translated for SQLite.
+fn statements(sql: &str) -> Result<Vec<Translated>, ServerError> {
+    let first_word = sql
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    let single = |kind: Kind, sql: String| Translated {
+        sql,
+        kind,
+        params: 0,
+        param_types: Vec::new(),
+        column_types: Vec::new(),
+        param_columns: Vec::new(),
+        tables: Vec::new(),
+    };
+    match first_word.as_str() {
+        "SET" | "SHOW" | "RESET" => Ok(vec![single(Kind::Setting(sql.to_owned()), String::new())]),
+        "COPY" => Ok(vec![copy::statement(sql)?]),
+        // SQLite's ANALYZE refreshes what its planner knows; space is reused without VACUUM.
+        "VACUUM" | "ANALYZE" => Ok(vec![single(Kind::Batch(first_word), "ANALYZE".into())]),
+        _ => translate::translate(sql).map_err(|e| {
+            let mut err = ServerError::error("42601", e.message);
+            err.position = e.position;
+            err
+        }),
+    }
+}
+
 /// What SHOW says of a setting no SET has changed: PostgreSQL's defaults that clients ask for.
 fn default_setting(name: &str) -> Option<&'static str> {
     Some(match name {
@@ -575,65 +698,26 @@ fn default_setting(name: &str) -> Option<&'static str> {
 
 impl Session for SqliteSession {
     async fn query(&mut self, sql: &str, reply: &mut Reply<'_>) -> Result<(), Error> {
-        if let Some(setting) = self.setting(sql) {
-            if self.tx == Tx::Failed {
-                return Err(in_failed_transaction().into());
-            }
-            let (tag, shown) = setting?;
-            if let Some((name, value)) = shown {
-                reply.row_description(&[FieldDescription {
-                    name: PgStr::new(name.as_bytes()).unwrap_or_default(),
-                    table_oid: 0,
-                    column_id: 0,
-                    type_oid: oid::TEXT,
-                    type_size: -1,
-                    type_modifier: -1,
-                    format: Format::Text,
-                }])?;
-                Self::send_rows(reply, [vec![Some(value.into_bytes())]]).await?;
-            }
-            return reply.command_complete(&tag);
-        }
-        let first_word = sql
-            .trim_start()
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .next()
-            .unwrap_or("");
-        if first_word.eq_ignore_ascii_case("copy") {
-            if self.tx == Tx::Failed {
-                return Err(in_failed_transaction().into());
-            }
-            let t = copy::statement(sql).inspect_err(|_| self.fail())?;
-            let Kind::Copy(spec) = &t.kind else {
-                return Ok(());
-            };
-            if !spec.to {
-                // The client's data follows: COPY FROM STDIN ends the query.
-                return self.copy_in(spec, reply).await.inspect_err(|_| self.fail());
-            }
-            return self
-                .copy_out(&t, spec, reply)
-                .await
-                .inspect_err(|_| self.fail());
-        }
-        if first_word.eq_ignore_ascii_case("vacuum") || first_word.eq_ignore_ascii_case("analyze") {
-            // SQLite's ANALYZE refreshes what its planner knows; space is reused without VACUUM.
-            if self.tx == Tx::Failed {
-                return Err(in_failed_transaction().into());
-            }
-            let w = self.worker.clone();
-            w.run(|db| db.batch("ANALYZE")).await?;
-            return reply.command_complete(&first_word.to_ascii_uppercase());
-        }
-        let statements = translate::translate(sql).map_err(|e| {
-            let mut err = ServerError::error("42601", e.message);
-            err.position = e.position;
-            err
-        })?;
+        let statements = statements(sql)?;
         if statements.is_empty() {
             return reply.empty_query();
         }
         for t in &statements {
+            if let Kind::Copy(spec) = &t.kind {
+                if self.tx == Tx::Failed {
+                    return Err(in_failed_transaction().into());
+                }
+                if !spec.to {
+                    // The client's data follows: COPY FROM STDIN ends the query.
+                    return self.copy_in(spec, reply).await.inspect_err(|_| self.fail());
+                }
+                let n = self
+                    .copy_out(t, spec, reply)
+                    .await
+                    .inspect_err(|_| self.fail())?;
+                reply.command_complete(&format!("COPY {n}"))?;
+                continue;
+            }
             let (rows, tag) = self.run(t, Vec::new(), None, vec![Format::Text]).await?;
             if let Some(rows) = rows {
                 let fields: Vec<FieldDescription<'_>> = rows
@@ -658,14 +742,13 @@ impl Session for SqliteSession {
     }
 
     async fn parse(&mut self, id: u64, sql: &str, describe: &mut Describe) -> Result<(), Error> {
-        if self.tx == Tx::Failed {
+        let mut statements = statements(sql)?;
+        // In a failed block only what ends it may be prepared, as in PostgreSQL.
+        let ends_block =
+            |t: &Translated| matches!(t.kind, Kind::Rollback | Kind::Commit | Kind::RollbackTo(_));
+        if self.tx == Tx::Failed && !statements.iter().all(ends_block) {
             return Err(in_failed_transaction().into());
         }
-        let mut statements = translate::translate(sql).map_err(|e| {
-            let mut err = ServerError::error("42601", e.message);
-            err.position = e.position;
-            err
-        })?;
         if statements.len() > 1 {
             return Err(ServerError::error(
                 "42601",
@@ -702,6 +785,14 @@ impl Session for SqliteSession {
             .collect();
         describe.set_params(&params);
         let mut columns = Vec::new();
+        if let Kind::Setting(text) = &t.kind {
+            let mut words = text.split_whitespace();
+            if words.next().is_some_and(|w| w.eq_ignore_ascii_case("show")) {
+                let name = setting_name(words.collect::<Vec<_>>().join(" ").trim_end_matches(';'));
+                describe.column(&name, Column::new(oid::TEXT, -1));
+                columns.push(oid::TEXT);
+            }
+        }
         if matches!(t.kind, Kind::Rows(_)) {
             let w = self.worker.clone();
             let probe = t.clone();
@@ -783,6 +874,23 @@ impl Session for SqliteSession {
         let Some(t) = p.translated.clone() else {
             return Ok(Executed::Empty);
         };
+        if let Kind::Copy(spec) = &t.kind {
+            if self.tx == Tx::Failed {
+                return Err(in_failed_transaction().into());
+            }
+            if !spec.to {
+                // The client's data follows.
+                self.copy_in(spec, reply)
+                    .await
+                    .inspect_err(|_| self.fail())?;
+                return Ok(Executed::Empty);
+            }
+            let n = self
+                .copy_out(&t, spec, reply)
+                .await
+                .inspect_err(|_| self.fail())?;
+            return Ok(Executed::Complete(format!("COPY {n}").into()));
+        }
         let (params, columns, formats) = (
             std::mem::take(&mut p.params),
             p.columns.clone(),

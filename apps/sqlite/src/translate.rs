@@ -52,6 +52,20 @@ pub enum Kind {
     Unlisten(Option<String>),
     /// NOTIFY channel [, payload].
     Notify(String, String),
+    /// SET, SHOW or RESET of a session setting (its text).
+    Setting(String),
+    /// PREPARE name AS statement.
+    Prepare(String, Box<Translated>),
+    /// EXECUTE name [(arguments)]: the arguments as a SELECT SQLite evaluates.
+    Execute(String, Option<String>),
+    /// DEALLOCATE [PREPARE] name, or ALL.
+    Deallocate(Option<String>),
+    /// DECLARE name CURSOR FOR query.
+    Declare(String, Box<Translated>),
+    /// FETCH [count] FROM name; no count: all the rest.
+    Fetch(String, Option<u64>),
+    /// CLOSE name, or ALL.
+    Close(Option<String>),
 }
 
 /// What a COPY moves and how its data is written.
@@ -95,7 +109,7 @@ impl CopySpec {
 }
 
 /// One statement, ready for SQLite.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Translated {
     /// The SQLite SQL.
     pub sql: String,
@@ -224,6 +238,9 @@ fn column_of(expr: &Expr) -> Option<String> {
     }
 }
 
+/// Marks a column given by position (`\0` and its index) where INSERT names none.
+pub const POSITION: &str = "\0";
+
 /// Parameters stored into columns: INSERT's VALUES under its column list, UPDATE's SET.
 fn stored_params(statement: &Statement) -> Vec<(usize, String)> {
     let mut out = Vec::new();
@@ -236,10 +253,14 @@ fn stored_params(statement: &Statement) -> Vec<(usize, String)> {
                 return out;
             };
             for row in &values.rows {
-                for (expr, column) in row.iter().zip(&insert.columns) {
-                    if let Some(n) = placeholder(expr) {
-                        out.push((n, column.value.clone()));
-                    }
+                for (i, expr) in row.iter().enumerate() {
+                    let Some(n) = placeholder(expr) else { continue };
+                    // Without a column list, values go to the table's columns in order.
+                    let column = insert
+                        .columns
+                        .get(i)
+                        .map_or_else(|| format!("{POSITION}{i}"), |c| c.value.clone());
+                    out.push((n, column));
                 }
             }
         }
@@ -291,6 +312,14 @@ fn string(s: &str) -> Expr {
 impl VisitorMut for Rewrite {
     type Break = ();
 
+    fn pre_visit_relation(&mut self, relation: &mut ObjectName) -> ControlFlow<()> {
+        // The catalogs are each session's temporary tables: `pg_catalog.pg_type` is `pg_type`.
+        if relation.0.len() == 2 && relation.0[0].to_string().eq_ignore_ascii_case("pg_catalog") {
+            relation.0.remove(0);
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
         // `column op $n` (either way round): the parameter has the column's type.
         if let Expr::BinaryOp { left, op, right } = expr {
@@ -329,6 +358,35 @@ impl VisitorMut for Rewrite {
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        if let Expr::Function(f) = expr {
+            // `pg_catalog.version()` is `version()`; `current_user` is a call without
+            // parentheses, which SQLite would read as a column.
+            if f.name.0.len() == 2 && f.name.0[0].to_string().eq_ignore_ascii_case("pg_catalog") {
+                f.name.0.remove(0);
+            }
+            let name = f.name.to_string().to_ascii_lowercase();
+            if matches!(f.args, FunctionArguments::None)
+                && matches!(
+                    name.as_str(),
+                    "current_user"
+                        | "session_user"
+                        | "user"
+                        | "current_schema"
+                        | "current_catalog"
+                        | "current_role"
+                )
+            {
+                let called = if name == "current_catalog" {
+                    "current_database"
+                } else if name == "current_schema" {
+                    "current_schema"
+                } else {
+                    "current_user"
+                };
+                *expr = call(called, vec![]);
+                return ControlFlow::Continue(());
+            }
+        }
         if let Some(n) = placeholder(expr) {
             self.note_param(n, None);
             *expr = Expr::Value(ValueWithSpan {
@@ -447,6 +505,41 @@ fn column_name(expr: &Expr) -> Option<String> {
     }
 }
 
+/// A select item that is a decimal literal keeps its exact text (SQLite would read `12.50` as
+/// a float): it becomes a string, typed numeric by the analysis.
+fn exact_decimals(statement: &mut Statement) {
+    let Statement::Query(q) = statement else {
+        return;
+    };
+    let SetExpr::Select(select) = q.body.as_mut() else {
+        return;
+    };
+    for item in &mut select.projection {
+        let (SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) = item else {
+            continue;
+        };
+        let (negative, literal) = match &*e {
+            Expr::UnaryOp {
+                op: sqlparser::ast::UnaryOperator::Minus,
+                expr,
+            } => (true, expr.as_ref()),
+            other => (false, other),
+        };
+        let exact = match literal {
+            Expr::Value(ValueWithSpan {
+                value: Value::Number(n, _),
+                ..
+            }) if n.contains(['.', 'e', 'E']) => {
+                Some(if negative { format!("-{n}") } else { n.clone() })
+            }
+            _ => None,
+        };
+        if let Some(text) = exact {
+            *e = call("pg_cast", vec![string(&text), string("numeric")]);
+        }
+    }
+}
+
 /// Names the unnamed result columns of a SELECT as PostgreSQL does.
 fn name_columns(statement: &mut Statement) {
     let Statement::Query(q) = statement else {
@@ -469,7 +562,11 @@ fn name_columns(statement: &mut Statement) {
 }
 
 fn translate_one(mut statement: Statement) -> Translated {
+    if let Some(t) = sql_level(&statement) {
+        return t;
+    }
     name_columns(&mut statement);
+    exact_decimals(&mut statement);
     let mut tables = Vec::new();
     let _ = sqlparser::ast::visit_relations(&statement, |name| {
         if let Some(last) = name.0.last() {
@@ -592,6 +689,109 @@ fn translate_one(mut statement: Statement) -> Translated {
     }
 }
 
+/// PREPARE, EXECUTE, DEALLOCATE and the cursor statements, which the session runs itself.
+fn sql_level(statement: &Statement) -> Option<Translated> {
+    let kind = match statement {
+        Statement::Prepare {
+            name, statement, ..
+        } => Kind::Prepare(
+            folded(name),
+            Box::new(translate_one(statement.as_ref().clone())),
+        ),
+        Statement::Execute {
+            name: Some(name),
+            parameters,
+            ..
+        } => {
+            let name = name
+                .0
+                .last()
+                .map(|p| p.to_string().trim_matches('"').to_lowercase())
+                .unwrap_or_default();
+            let args = (!parameters.is_empty()).then(|| {
+                let select = Statement::Query(Box::new(sqlparser::ast::Query {
+                    body: Box::new(SetExpr::Select(Box::new(sqlparser::ast::Select {
+                        projection: parameters
+                            .iter()
+                            .cloned()
+                            .map(SelectItem::UnnamedExpr)
+                            .collect(),
+                        ..empty_select()
+                    }))),
+                    ..empty_query()
+                }));
+                translate_one(select).sql
+            });
+            Kind::Execute(name, args)
+        }
+        Statement::Deallocate { name, .. } if name.value.eq_ignore_ascii_case("all") => {
+            Kind::Deallocate(None)
+        }
+        Statement::Deallocate { name, .. } => Kind::Deallocate(Some(folded(name))),
+        Statement::Declare { stmts } => {
+            let d = stmts.first()?;
+            let query = d.for_query.as_ref()?;
+            let name = folded(d.names.first()?);
+            Kind::Declare(
+                name,
+                Box::new(translate_one(Statement::Query(query.clone()))),
+            )
+        }
+        Statement::Fetch {
+            name, direction, ..
+        } => {
+            use sqlparser::ast::FetchDirection as D;
+            let count = |v: &Value| v.to_string().parse::<u64>().ok();
+            let n = match direction {
+                D::Count { limit } | D::Forward { limit: Some(limit) } => count(limit),
+                D::Next | D::Forward { limit: None } => Some(1),
+                D::All | D::ForwardAll => None,
+                _ => return None,
+            };
+            Kind::Fetch(folded(name), n)
+        }
+        Statement::Close { cursor } => match cursor {
+            sqlparser::ast::CloseCursor::All => Kind::Close(None),
+            sqlparser::ast::CloseCursor::Specific { name } => Kind::Close(Some(folded(name))),
+        },
+        _ => return None,
+    };
+    Some(Translated {
+        sql: String::new(),
+        kind,
+        params: 0,
+        param_types: Vec::new(),
+        column_types: Vec::new(),
+        param_columns: Vec::new(),
+        tables: Vec::new(),
+    })
+}
+
+/// A `SELECT` with nothing in it, to fill in.
+fn empty_select() -> sqlparser::ast::Select {
+    let Ok(mut parsed) = Parser::parse_sql(&PostgreSqlDialect {}, "SELECT 1") else {
+        unreachable!("SELECT 1 parses")
+    };
+    match parsed.pop() {
+        Some(Statement::Query(q)) => match *q.body {
+            SetExpr::Select(s) => *s,
+            _ => unreachable!("SELECT 1 is a select"),
+        },
+        _ => unreachable!("SELECT 1 is a query"),
+    }
+}
+
+/// A query with nothing in it, to fill in.
+fn empty_query() -> sqlparser::ast::Query {
+    let Ok(mut parsed) = Parser::parse_sql(&PostgreSqlDialect {}, "SELECT 1") else {
+        unreachable!("SELECT 1 parses")
+    };
+    match parsed.pop() {
+        Some(Statement::Query(q)) => *q,
+        _ => unreachable!("SELECT 1 is a query"),
+    }
+}
+
 /// An identifier as PostgreSQL reads it: lower-cased unless quoted.
 fn folded(ident: &Ident) -> String {
     if ident.quote_style.is_some() {
@@ -631,6 +831,30 @@ fn static_type(expr: &Expr) -> Option<Oid> {
                 _ => None,
             }
         }
+        // Arithmetic on typed operands: integers widen, floats win, numeric over integers.
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply,
+            right,
+        } => {
+            let (l, r) = (static_type(left)?, static_type(right)?);
+            let rank = |t: Oid| match t {
+                oid::INT2 => Some(0),
+                oid::INT4 => Some(1),
+                oid::INT8 => Some(2),
+                oid::NUMERIC => Some(3),
+                oid::FLOAT4 => Some(4),
+                oid::FLOAT8 => Some(5),
+                _ => None,
+            };
+            let (rl, rr) = (rank(l)?, rank(r)?);
+            let wider = if rl >= rr { l } else { r };
+            return Some(wider);
+        }
+        Expr::UnaryOp {
+            op: sqlparser::ast::UnaryOperator::Minus,
+            expr,
+        } => return static_type(expr),
         // Predicates are boolean, whatever SQLite makes of them (0 or 1).
         Expr::BinaryOp {
             op:
@@ -737,6 +961,14 @@ mod tests {
         assert_eq!(t.param_types, vec![None, Some(oid::INT8)]);
         assert_eq!(t.column_types, vec![Some(oid::INT8), None, None]);
         assert_eq!(
+            one("SELECT $1::int4 * 2, 1 + 2.5, -1, x + 1").column_types,
+            vec![Some(oid::INT4), Some(oid::NUMERIC), Some(oid::INT4), None]
+        );
+        assert_eq!(
+            one("SELECT 12345.678900").sql,
+            "SELECT pg_cast('12345.678900', 'numeric') AS \"?column?\""
+        );
+        assert_eq!(
             one("SELECT a = 1, NOT b, c IS NULL, d IN (1, 2), (e > 1 AND f)").column_types,
             vec![Some(oid::BOOL); 5]
         );
@@ -794,6 +1026,25 @@ mod tests {
         assert!(e.message.starts_with("syntax error"), "{}", e.message);
         assert_eq!(translate("SELECT 1; SELECT 2").unwrap().len(), 2);
         assert_eq!(one("LISTEN Chan").kind, Kind::Listen("chan".into()));
+        let Kind::Prepare(name, inner) = one("PREPARE q (int) AS SELECT $1::int4 * 2").kind else {
+            panic!()
+        };
+        assert_eq!((name.as_str(), inner.params), ("q", 1));
+        assert_eq!(
+            one("EXECUTE q(21)").kind,
+            Kind::Execute("q".into(), Some("SELECT 21 AS \"?column?\"".into()))
+        );
+        assert_eq!(one("DEALLOCATE ALL").kind, Kind::Deallocate(None));
+        assert!(matches!(
+            one("DECLARE c CURSOR FOR SELECT 1").kind,
+            Kind::Declare(..)
+        ));
+        assert_eq!(
+            one("FETCH 10 FROM c").kind,
+            Kind::Fetch("c".into(), Some(10))
+        );
+        assert_eq!(one("FETCH ALL IN c").kind, Kind::Fetch("c".into(), None));
+        assert_eq!(one("CLOSE c").kind, Kind::Close(Some("c".into())));
         assert_eq!(one("UNLISTEN *").kind, Kind::Unlisten(None));
         assert_eq!(
             one("NOTIFY chan, 'hi there'").kind,
