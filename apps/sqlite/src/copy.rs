@@ -166,9 +166,7 @@ fn apply_options(spec: &mut CopySpec, options: &str) -> Result<(), ServerError> 
             "FORMAT" => match value.to_ascii_lowercase().as_str() {
                 "text" => spec.csv = false,
                 "csv" => spec.csv = true,
-                "binary" => {
-                    return Err(ServerError::error("0A000", "COPY BINARY is not supported"))
-                }
+                "binary" => spec.binary = true,
                 other => {
                     return Err(ServerError::error(
                         "22023",
@@ -203,8 +201,36 @@ fn apply_options(spec: &mut CopySpec, options: &str) -> Result<(), ServerError> 
     Ok(())
 }
 
-/// One row's fields; `None` is NULL.
-pub type Fields = Vec<Option<String>>;
+/// One row's fields (text, or binary values in binary COPY); `None` is NULL.
+pub type Fields = Vec<Option<Vec<u8>>>;
+
+/// The signature that starts binary COPY data.
+const SIGNATURE: &[u8; 11] = b"PGCOPY\n\xff\r\n\0";
+
+/// The start of binary COPY TO data: signature, no flags, no header extension.
+pub fn binary_header() -> Vec<u8> {
+    let mut out = SIGNATURE.to_vec();
+    out.extend_from_slice(&0i32.to_be_bytes());
+    out.extend_from_slice(&0i32.to_be_bytes());
+    out
+}
+
+/// One tuple of binary COPY TO data.
+pub fn write_binary_row(out: &mut Vec<u8>, fields: &[Option<&[u8]>]) {
+    out.extend_from_slice(&(fields.len() as i16).to_be_bytes());
+    for f in fields {
+        match f {
+            None => out.extend_from_slice(&(-1i32).to_be_bytes()),
+            Some(v) => {
+                out.extend_from_slice(&(v.len() as i32).to_be_bytes());
+                out.extend_from_slice(v);
+            }
+        }
+    }
+}
+
+/// The end of binary COPY TO data.
+pub const BINARY_TRAILER: [u8; 2] = (-1i16).to_be_bytes();
 
 /// Splits COPY FROM STDIN data into rows as it arrives: whole rows come out, a partial one waits
 /// for the next chunk.
@@ -227,6 +253,9 @@ impl Reader {
     }
 
     fn rows(&mut self, spec: &CopySpec, last: bool) -> Result<Vec<Fields>, String> {
+        if spec.binary {
+            return self.binary_rows(last);
+        }
         let mut out = Vec::new();
         let mut start = 0;
         while let Some(end) = row_end(&self.pending[start..], spec).map(|e| start + e) {
@@ -250,6 +279,80 @@ impl Reader {
             if !(spec.csv && spec.header && !self.header_done) && line != b"\\." {
                 out.push(parse_line(&line, spec)?);
             }
+        }
+        Ok(out)
+    }
+}
+
+impl Reader {
+    /// The whole tuples buffered, in the binary format.
+    fn binary_rows(&mut self, last: bool) -> Result<Vec<Fields>, String> {
+        let bad = |what: &str| format!("invalid COPY file format: {what}");
+        let mut at = 0;
+        let buf = &self.pending;
+        if !self.header_done {
+            if buf.len() < 19 {
+                return if last {
+                    Err(bad("COPY file signature not recognized"))
+                } else {
+                    Ok(Vec::new())
+                };
+            }
+            if &buf[..11] != SIGNATURE {
+                return Err(bad("COPY file signature not recognized"));
+            }
+            let ext = u32::from_be_bytes([buf[15], buf[16], buf[17], buf[18]]) as usize;
+            if buf.len() < 19 + ext {
+                return Ok(Vec::new());
+            }
+            at = 19 + ext;
+            self.header_done = true;
+        }
+        let mut out = Vec::new();
+        let mut ended = false;
+        loop {
+            let Some(count) = buf.get(at..at + 2) else {
+                break;
+            };
+            let count = i16::from_be_bytes([count[0], count[1]]);
+            if count == -1 {
+                ended = true;
+                at += 2;
+                break;
+            }
+            let mut p = at + 2;
+            let mut fields = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+            let mut whole = true;
+            for _ in 0..count.max(0) {
+                let Some(len) = buf.get(p..p + 4) else {
+                    whole = false;
+                    break;
+                };
+                let len = i32::from_be_bytes([len[0], len[1], len[2], len[3]]);
+                p += 4;
+                if len == -1 {
+                    fields.push(None);
+                    continue;
+                }
+                let len = usize::try_from(len).map_err(|_| bad("negative field length"))?;
+                let Some(value) = buf.get(p..p + len) else {
+                    whole = false;
+                    break;
+                };
+                fields.push(Some(value.to_vec()));
+                p += len;
+            }
+            if !whole {
+                break;
+            }
+            out.push(fields);
+            at = p;
+        }
+        self.pending.drain(..at);
+        if ended {
+            self.pending.clear();
+        } else if last && !self.pending.is_empty() {
+            return Err(bad("unexpected end of data"));
         }
         Ok(out)
     }
@@ -292,7 +395,7 @@ fn parse_line(line: &[u8], spec: &CopySpec) -> Result<Fields, String> {
                 if field == spec.null.as_bytes() {
                     Ok(None)
                 } else {
-                    unescape(field).map(Some)
+                    unescape(field).map(|s| Some(s.into_bytes()))
                 }
             })
             .collect()
@@ -402,13 +505,13 @@ fn parse_csv(line: &[u8], spec: &CopySpec) -> Result<Fields, String> {
     }
 }
 
-fn csv_field(bytes: Vec<u8>, quoted: bool, spec: &CopySpec) -> Result<Option<String>, String> {
+fn csv_field(bytes: Vec<u8>, quoted: bool, spec: &CopySpec) -> Result<Option<Vec<u8>>, String> {
     if !quoted && bytes == spec.null.as_bytes() {
         return Ok(None);
     }
-    String::from_utf8(bytes)
-        .map(Some)
-        .map_err(|_| "invalid byte sequence for encoding \"UTF8\"".to_owned())
+    std::str::from_utf8(&bytes)
+        .map_err(|_| "invalid byte sequence for encoding \"UTF8\"".to_owned())?;
+    Ok(Some(bytes))
 }
 
 /// Writes one row for COPY TO STDOUT (the fields are the columns' text, `None` NULL).
@@ -506,12 +609,8 @@ mod tests {
             statement("COPY t FROM '/etc/passwd'").unwrap_err().code,
             "42501"
         );
-        assert_eq!(
-            statement("COPY t FROM STDIN (FORMAT binary)")
-                .unwrap_err()
-                .code,
-            "0A000"
-        );
+        let t = statement("COPY t FROM STDIN (FORMAT binary)").unwrap();
+        assert!(matches!(t.kind, Kind::Copy(s) if s.binary));
     }
 
     #[test]
@@ -521,21 +620,49 @@ mod tests {
         let rows = r.feed(&s, b"1\ta\\tb\t\\N\n2\tx").unwrap();
         assert_eq!(
             rows,
-            vec![vec![Some("1".into()), Some("a\tb".into()), None]]
+            vec![vec![
+                Some("1".as_bytes().to_vec()),
+                Some("a\tb".as_bytes().to_vec()),
+                None
+            ]]
         );
         let rows = r.feed(&s, b"y\\\\z\t\\101\n").unwrap();
         assert_eq!(
             rows,
             vec![vec![
-                Some("2".into()),
-                Some("xy\\z".into()),
-                Some("A".into())
+                Some("2".as_bytes().to_vec()),
+                Some("xy\\z".as_bytes().to_vec()),
+                Some("A".as_bytes().to_vec())
             ]]
         );
         assert!(r.finish(&s).unwrap().is_empty());
         let mut out = Vec::new();
         write_row(&mut out, &[Some(b"a\tb\\c\n"), None], &s);
         assert_eq!(out, b"a\\tb\\\\c\\n\t\\N\n");
+    }
+
+    #[test]
+    fn binary_tuples_across_chunks() {
+        let s = statement("COPY t FROM STDIN (FORMAT binary)").unwrap();
+        let Kind::Copy(s) = s.kind else { panic!() };
+        let mut data = binary_header();
+        write_binary_row(&mut data, &[Some(&7i32.to_be_bytes()), None]);
+        write_binary_row(&mut data, &[Some(b"x"), Some(b"")]);
+        data.extend_from_slice(&BINARY_TRAILER);
+        let mut r = Reader::default();
+        let mut rows = r.feed(&s, &data[..25]).unwrap();
+        rows.extend(r.feed(&s, &data[25..]).unwrap());
+        assert_eq!(
+            rows,
+            vec![
+                vec![Some(7i32.to_be_bytes().to_vec()), None],
+                vec![Some(b"x".to_vec()), Some(Vec::new())]
+            ]
+        );
+        assert!(r.finish(&s).unwrap().is_empty());
+        assert!(Reader::default()
+            .feed(&s, b"PGCOPX\n\xff\r\n\0\0\0\0\0\0\0\0\0")
+            .is_err());
     }
 
     #[test]
@@ -546,17 +673,20 @@ mod tests {
         assert_eq!(
             rows,
             vec![vec![
-                Some("1".into()),
-                Some("a,\"b\"\nc".into()),
+                Some("1".as_bytes().to_vec()),
+                Some("a,\"b\"\nc".as_bytes().to_vec()),
                 None,
-                Some(String::new())
+                Some(Vec::new())
             ]]
         );
         let rows = r.feed(&s, b"2,last").unwrap();
         assert!(rows.is_empty());
         assert_eq!(
             r.finish(&s).unwrap(),
-            vec![vec![Some("2".into()), Some("last".into())]]
+            vec![vec![
+                Some("2".as_bytes().to_vec()),
+                Some("last".as_bytes().to_vec())
+            ]]
         );
         let mut out = Vec::new();
         write_row(

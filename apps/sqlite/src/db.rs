@@ -27,6 +27,8 @@ pub struct Settings {
     pub user: String,
     /// The session's PID.
     pub pid: i32,
+    /// Where `pg_notify()` leaves its notifications for the session to send.
+    pub notify_queue: crate::functions::NotifyQueue,
 }
 
 /// The session's SQLite connection.
@@ -251,7 +253,7 @@ impl Db {
             for table in &t.tables {
                 let position = column.strip_prefix(crate::translate::POSITION);
                 let sql = if position.is_some() {
-                    "SELECT type FROM pragma_table_info(?1) WHERE cid = ?2"
+                    "SELECT type FROM pragma_table_info(?1) WHERE cid = CAST(?2 AS INTEGER)"
                 } else {
                     "SELECT type FROM pragma_table_info(?1) WHERE name = ?2 COLLATE NOCASE"
                 };

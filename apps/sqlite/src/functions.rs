@@ -13,6 +13,10 @@ use rusqlite::Connection;
 use crate::db::{flags, text_of, to_sqlite, Settings};
 use crate::errors::{pg_error, raise};
 
+/// Notifications `pg_notify()` made during a statement: (channel, payload), for the session to
+/// send once the statement ends (or at COMMIT).
+pub type NotifyQueue = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
 /// PostgreSQL 15's version string, with ours.
 pub const VERSION: &str = concat!(
     "PostgreSQL 15.0 (pgproto-sqlite ",
@@ -33,6 +37,33 @@ pub fn register(conn: &Connection, s: &Settings) -> rusqlite::Result<()> {
     conn.create_scalar_function("current_schema", 0, flags(true), |_| Ok("public"))?;
     let pid = s.pid;
     conn.create_scalar_function("pg_backend_pid", 0, flags(true), move |_| Ok(pid))?;
+    let queue = s.notify_queue.clone();
+    conn.create_scalar_function("pg_notify", 2, flags(false), move |ctx| {
+        let channel: String = ctx.get(0)?;
+        let payload: Option<String> = ctx.get(1)?;
+        if channel.is_empty() {
+            return Err(raise(&ServerError::error(
+                "22023",
+                "channel name cannot be empty",
+            )));
+        }
+        queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((channel, payload.unwrap_or_default()));
+        Ok(Sql::Null)
+    })?;
+    conn.create_scalar_function("to_regtype", 1, flags(true), |ctx| {
+        let name: String = ctx.get(0)?;
+        Ok(Type::by_sql_name(&name).map(|t| i64::from(t.oid)))
+    })?;
+    conn.create_scalar_function("format_type", 2, flags(true), |ctx| {
+        let oid: Option<i64> = ctx.get(0)?;
+        Ok(oid
+            .and_then(|o| u32::try_from(o).ok())
+            .and_then(Type::by_oid)
+            .map(|t| t.sql_name().to_string()))
+    })?;
     conn.create_scalar_function("pg_sleep", 1, flags(false), |ctx| {
         let secs: f64 = ctx.get(0)?;
         if secs.is_finite() && secs > 0.0 {

@@ -58,14 +58,21 @@ impl Handler for Sqlite {
                 format!("database \"{}\" does not exist", login.database),
             ));
         }
+        let notify_queue = functions::NotifyQueue::default();
         let worker = Worker::open(Settings {
             path: self.db.clone(),
             lock_timeout: self.lock_timeout,
             database: login.database.clone(),
             user: login.user.clone(),
             pid: login.pid,
+            notify_queue: notify_queue.clone(),
         })?;
-        Ok(SqliteSession::new(worker, login.pid, self.shared.clone()))
+        Ok(SqliteSession::new(
+            worker,
+            login.pid,
+            self.shared.clone(),
+            notify_queue,
+        ))
     }
 }
 

@@ -124,6 +124,8 @@ pub struct SqliteSession {
     shared: Shared,
     /// NOTIFYs of the open block, sent at COMMIT (dropped at ROLLBACK), as PostgreSQL does.
     notifies: Vec<(String, String)>,
+    /// Notifications `pg_notify()` made in the statement that runs.
+    notify_queue: crate::functions::NotifyQueue,
     /// Statements of SQL's PREPARE, by name.
     sql_prepared: HashMap<String, Translated>,
     /// Cursors of DECLARE: their columns and the rows not fetched yet.
@@ -150,8 +152,14 @@ fn type_size(ty: Oid) -> i16 {
 
 impl SqliteSession {
     /// A session over its SQLite connection.
-    pub fn new(worker: Worker, pid: i32, shared: Shared) -> Self {
+    pub fn new(
+        worker: Worker,
+        pid: i32,
+        shared: Shared,
+        notify_queue: crate::functions::NotifyQueue,
+    ) -> Self {
         Self {
+            notify_queue,
             worker: Arc::new(worker),
             pid,
             shared,
@@ -228,8 +236,24 @@ impl SqliteSession {
             return Err(in_failed_transaction());
         }
         let result = self.run_unchecked(t, params, columns, formats).await;
+        let made: Vec<(String, String)> = std::mem::take(
+            &mut *self
+                .notify_queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         if result.is_err() && self.tx == Tx::Block {
             self.tx = Tx::Failed;
+        }
+        if result.is_ok() {
+            // pg_notify() is NOTIFY: sent now outside a block, at COMMIT inside one.
+            for (channel, payload) in made {
+                if self.tx == Tx::Idle {
+                    self.deliver(&channel, &payload);
+                } else if !self.notifies.contains(&(channel.clone(), payload.clone())) {
+                    self.notifies.push((channel, payload));
+                }
+            }
         }
         result
     }
@@ -477,10 +501,39 @@ impl SqliteSession {
         let mut query = t.clone();
         query.kind = Kind::Rows("SELECT");
         let (rows, _) = self
-            .run_unchecked(&query, Vec::new(), None, vec![Format::Text])
+            .run_unchecked(
+                &query,
+                Vec::new(),
+                None,
+                vec![if spec.binary {
+                    Format::Binary
+                } else {
+                    Format::Text
+                }],
+            )
             .await?;
         let rows = rows.unwrap_or_default();
-        reply.copy_out(Format::Text, &vec![Format::Text; rows.fields.len()])?;
+        let format = if spec.binary {
+            Format::Binary
+        } else {
+            Format::Text
+        };
+        reply.copy_out(format, &vec![format; rows.fields.len()])?;
+        if spec.binary {
+            let mut data = copy::binary_header();
+            for row in &rows.rows {
+                let fields: Vec<Option<&[u8]>> = row.iter().map(Option::as_deref).collect();
+                copy::write_binary_row(&mut data, &fields);
+                if data.len() >= 64 * 1024 {
+                    reply.copy_data(&data).await?;
+                    data.clear();
+                }
+            }
+            data.extend_from_slice(&copy::BINARY_TRAILER);
+            reply.copy_data(&data).await?;
+            reply.copy_done()?;
+            return Ok(rows.rows.len());
+        }
         // One CopyData per row, as PostgreSQL sends them (clients parse them so).
         let mut line = Vec::new();
         if spec.csv && spec.header {
@@ -542,7 +595,12 @@ impl SqliteSession {
         if own_tx {
             w.run(|db| db.batch("BEGIN IMMEDIATE")).await?;
         }
-        reply.copy_in(Format::Text, &vec![Format::Text; columns.len()])?;
+        let format = if spec.binary {
+            Format::Binary
+        } else {
+            Format::Text
+        };
+        reply.copy_in(format, &vec![format; columns.len()])?;
         self.copy = Some(CopyIn {
             spec: spec.clone(),
             reader: copy::Reader::default(),
@@ -559,6 +617,7 @@ impl SqliteSession {
         let Some(c) = &mut self.copy else {
             return Ok(());
         };
+        let binary = c.spec.binary;
         let mut values = Vec::with_capacity(rows.len());
         for (line, fields) in rows.into_iter().enumerate() {
             if fields.len() > c.columns.len() {
@@ -577,14 +636,17 @@ impl SqliteSession {
             let mut row = Vec::with_capacity(fields.len());
             for (field, (_, ty)) in fields.iter().zip(&c.columns) {
                 row.push(
-                    db::from_wire(field.as_deref().map(str::as_bytes), *ty, Format::Text).map_err(
-                        |mut e| {
-                            e.message =
-                                format!("{} (COPY row {})", e.message, c.count + line as u64 + 1)
-                                    .into();
-                            e
-                        },
-                    )?,
+                    db::from_wire(
+                        field.as_deref(),
+                        *ty,
+                        if binary { Format::Binary } else { Format::Text },
+                    )
+                    .map_err(|mut e| {
+                        e.message =
+                            format!("{} (COPY row {})", e.message, c.count + line as u64 + 1)
+                                .into();
+                        e
+                    })?,
                 );
             }
             values.push(row);

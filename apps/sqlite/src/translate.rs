@@ -77,8 +77,10 @@ pub struct CopySpec {
     pub table: Option<String>,
     /// The columns named, in order (none: all of the table's).
     pub columns: Vec<String>,
-    /// CSV (else PostgreSQL's text format).
+    /// CSV (else PostgreSQL's text format, or binary).
     pub csv: bool,
+    /// PostgreSQL's binary COPY format (`PGCOPY` header, typed binary fields).
+    pub binary: bool,
     /// The field delimiter (tab for text, `,` for CSV).
     pub delimiter: u8,
     /// How NULL is written (`\N` for text, nothing for CSV).
@@ -99,6 +101,7 @@ impl CopySpec {
             table: None,
             columns: Vec::new(),
             csv: false,
+            binary: false,
             delimiter: b'\t',
             null: "\\N".into(),
             header: false,
@@ -396,12 +399,34 @@ impl VisitorMut for Rewrite {
             return ControlFlow::Continue(());
         }
         match expr {
+            // SQLite knows only '…' strings: E'…' and $$…$$ are already unescaped.
+            Expr::Value(ValueWithSpan { value, .. })
+                if matches!(
+                    value,
+                    Value::EscapedStringLiteral(_) | Value::DollarQuotedString(_)
+                ) =>
+            {
+                let text = match value {
+                    Value::EscapedStringLiteral(s) => s.clone(),
+                    Value::DollarQuotedString(d) => d.value.clone(),
+                    _ => String::new(),
+                };
+                *value = Value::SingleQuotedString(text);
+            }
             Expr::Cast {
                 kind: CastKind::Cast | CastKind::DoubleColon,
                 expr: inner,
                 data_type,
                 ..
             } => {
+                // A number keeps its exact text into the cast (SQLite would read 1.50 as a float).
+                if let Expr::Value(ValueWithSpan {
+                    value: Value::Number(n, _),
+                    ..
+                }) = inner.as_ref()
+                {
+                    **inner = string(&n.clone());
+                }
                 let name =
                     type_of(data_type).map_or_else(|| data_type.to_string(), |t| t.name.to_owned());
                 let inner = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
