@@ -4,7 +4,7 @@
 
 use pgproto_service::pgproto::backend::ServerError;
 
-use crate::translate::{self, CopySpec, Kind, Translated};
+use crate::translate::{self, CopyFormat, CopySpec, Kind, Translated};
 
 /// Reads a COPY statement: `COPY table [(columns)] FROM STDIN | TO STDOUT [[WITH] (options)]`,
 /// `COPY (query) TO STDOUT …`, with PostgreSQL's options (FORMAT, DELIMITER, NULL, HEADER,
@@ -164,9 +164,9 @@ fn apply_options(spec: &mut CopySpec, options: &str) -> Result<(), ServerError> 
         };
         match name.to_ascii_uppercase().as_str() {
             "FORMAT" => match value.to_ascii_lowercase().as_str() {
-                "text" => spec.csv = false,
-                "csv" => spec.csv = true,
-                "binary" => spec.binary = true,
+                "text" => spec.format = CopyFormat::Text,
+                "csv" => spec.format = CopyFormat::Csv,
+                "binary" => spec.format = CopyFormat::Binary,
                 other => {
                     return Err(ServerError::error(
                         "22023",
@@ -190,9 +190,9 @@ fn apply_options(spec: &mut CopySpec, options: &str) -> Result<(), ServerError> 
             }
         }
     }
-    spec.delimiter = delimiter.unwrap_or(if spec.csv { b',' } else { b'\t' });
+    spec.delimiter = delimiter.unwrap_or(if spec.csv() { b',' } else { b'\t' });
     spec.null = null.unwrap_or_else(|| {
-        if spec.csv {
+        if spec.csv() {
             String::new()
         } else {
             "\\N".into()
@@ -253,7 +253,7 @@ impl Reader {
     }
 
     fn rows(&mut self, spec: &CopySpec, last: bool) -> Result<Vec<Fields>, String> {
-        if spec.binary {
+        if spec.binary() {
             return self.binary_rows(last);
         }
         let mut out = Vec::new();
@@ -267,7 +267,7 @@ impl Reader {
                 self.pending.clear();
                 return Ok(out);
             }
-            if spec.csv && spec.header && !self.header_done {
+            if spec.csv() && spec.header && !self.header_done {
                 self.header_done = true;
                 continue;
             }
@@ -276,7 +276,7 @@ impl Reader {
         self.pending.drain(..start);
         if last && !self.pending.is_empty() {
             let line = std::mem::take(&mut self.pending);
-            if !(spec.csv && spec.header && !self.header_done) && line != b"\\." {
+            if !(spec.csv() && spec.header && !self.header_done) && line != b"\\." {
                 out.push(parse_line(&line, spec)?);
             }
         }
@@ -310,10 +310,7 @@ impl Reader {
         }
         let mut out = Vec::new();
         let mut ended = false;
-        loop {
-            let Some(count) = buf.get(at..at + 2) else {
-                break;
-            };
+        while let Some(count) = buf.get(at..at + 2) {
             let count = i16::from_be_bytes([count[0], count[1]]);
             if count == -1 {
                 ended = true;
@@ -360,7 +357,7 @@ impl Reader {
 
 /// Where the row starting the buffer ends (its newline), outside CSV quotes.
 fn row_end(buf: &[u8], spec: &CopySpec) -> Option<usize> {
-    if !spec.csv {
+    if !spec.csv() {
         return buf.iter().position(|&b| b == b'\n');
     }
     let mut quoted = false;
@@ -387,7 +384,7 @@ fn row_end(buf: &[u8], spec: &CopySpec) -> Option<usize> {
 
 /// One row's fields.
 fn parse_line(line: &[u8], spec: &CopySpec) -> Result<Fields, String> {
-    if spec.csv {
+    if spec.csv() {
         parse_csv(line, spec)
     } else {
         line.split(|&b| b == spec.delimiter)
@@ -522,7 +519,7 @@ pub fn write_row(out: &mut Vec<u8>, fields: &[Option<&[u8]>], spec: &CopySpec) {
         }
         match field {
             None => out.extend_from_slice(spec.null.as_bytes()),
-            Some(f) if spec.csv => write_csv_field(out, f, spec),
+            Some(f) if spec.csv() => write_csv_field(out, f, spec),
             Some(f) => {
                 for &b in *f {
                     match b {
@@ -591,26 +588,26 @@ mod tests {
         let t = statement("copy pgbench_accounts from stdin with (freeze on)").unwrap();
         let Kind::Copy(s) = t.kind else { panic!() };
         assert_eq!(
-            (s.to, s.table.as_deref(), s.csv, s.delimiter),
+            (s.to, s.table.as_deref(), s.csv(), s.delimiter),
             (false, Some("pgbench_accounts"), false, b'\t')
         );
         let t = statement("COPY (SELECT 1 AS a) TO STDOUT WITH (FORMAT csv, HEADER true)").unwrap();
         let Kind::Copy(s) = t.kind else { panic!() };
         assert_eq!(
-            (s.to, s.csv, s.delimiter, s.header, s.null.as_str()),
+            (s.to, s.csv(), s.delimiter, s.header, s.null.as_str()),
             (true, true, b',', true, "")
         );
         assert!(t.sql.starts_with("SELECT 1"), "{}", t.sql);
         let t = statement("COPY t (a, b) TO STDOUT CSV HEADER DELIMITER AS ';'").unwrap();
         let Kind::Copy(s) = t.kind else { panic!() };
-        assert_eq!((s.csv, s.header, s.delimiter), (true, true, b';'));
+        assert_eq!((s.csv(), s.header, s.delimiter), (true, true, b';'));
         assert_eq!(t.sql, "SELECT \"a\", \"b\" FROM \"t\"");
         assert_eq!(
             statement("COPY t FROM '/etc/passwd'").unwrap_err().code,
             "42501"
         );
         let t = statement("COPY t FROM STDIN (FORMAT binary)").unwrap();
-        assert!(matches!(t.kind, Kind::Copy(s) if s.binary));
+        assert!(matches!(t.kind, Kind::Copy(s) if s.binary()));
     }
 
     #[test]

@@ -505,7 +505,7 @@ impl SqliteSession {
                 &query,
                 Vec::new(),
                 None,
-                vec![if spec.binary {
+                vec![if spec.binary() {
                     Format::Binary
                 } else {
                     Format::Text
@@ -513,13 +513,13 @@ impl SqliteSession {
             )
             .await?;
         let rows = rows.unwrap_or_default();
-        let format = if spec.binary {
+        let format = if spec.binary() {
             Format::Binary
         } else {
             Format::Text
         };
         reply.copy_out(format, &vec![format; rows.fields.len()])?;
-        if spec.binary {
+        if spec.binary() {
             let mut data = copy::binary_header();
             for row in &rows.rows {
                 let fields: Vec<Option<&[u8]>> = row.iter().map(Option::as_deref).collect();
@@ -536,7 +536,7 @@ impl SqliteSession {
         }
         // One CopyData per row, as PostgreSQL sends them (clients parse them so).
         let mut line = Vec::new();
-        if spec.csv && spec.header {
+        if spec.csv() && spec.header {
             let names: Vec<Option<&[u8]>> = rows
                 .fields
                 .iter()
@@ -595,7 +595,7 @@ impl SqliteSession {
         if own_tx {
             w.run(|db| db.batch("BEGIN IMMEDIATE")).await?;
         }
-        let format = if spec.binary {
+        let format = if spec.binary() {
             Format::Binary
         } else {
             Format::Text
@@ -617,7 +617,7 @@ impl SqliteSession {
         let Some(c) = &mut self.copy else {
             return Ok(());
         };
-        let binary = c.spec.binary;
+        let binary = c.spec.binary();
         let mut values = Vec::with_capacity(rows.len());
         for (line, fields) in rows.into_iter().enumerate() {
             if fields.len() > c.columns.len() {

@@ -77,10 +77,8 @@ pub struct CopySpec {
     pub table: Option<String>,
     /// The columns named, in order (none: all of the table's).
     pub columns: Vec<String>,
-    /// CSV (else PostgreSQL's text format, or binary).
-    pub csv: bool,
-    /// PostgreSQL's binary COPY format (`PGCOPY` header, typed binary fields).
-    pub binary: bool,
+    /// How the data is written.
+    pub format: CopyFormat,
     /// The field delimiter (tab for text, `,` for CSV).
     pub delimiter: u8,
     /// How NULL is written (`\N` for text, nothing for CSV).
@@ -93,15 +91,35 @@ pub struct CopySpec {
     pub escape: u8,
 }
 
+/// COPY's data formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyFormat {
+    /// PostgreSQL's text format: delimited fields, `\N`, backslash escapes.
+    Text,
+    /// CSV.
+    Csv,
+    /// PostgreSQL's binary format (`PGCOPY` header, typed binary fields).
+    Binary,
+}
+
 impl CopySpec {
+    /// Whether the data is CSV.
+    pub fn csv(&self) -> bool {
+        self.format == CopyFormat::Csv
+    }
+
+    /// Whether the data is in the binary format.
+    pub fn binary(&self) -> bool {
+        self.format == CopyFormat::Binary
+    }
+
     /// The defaults: PostgreSQL's text format.
     pub fn new(to: bool) -> Self {
         Self {
             to,
             table: None,
             columns: Vec::new(),
-            csv: false,
-            binary: false,
+            format: CopyFormat::Text,
             delimiter: b'\t',
             null: "\\N".into(),
             header: false,
