@@ -130,6 +130,8 @@ pub struct SqliteSession {
     sql_prepared: HashMap<String, Translated>,
     /// Cursors of DECLARE: their columns and the rows not fetched yet.
     cursors: HashMap<String, Rows>,
+    /// Translations of the queries this session ran, so a repeated query is not parsed again.
+    translations: HashMap<String, Arc<Vec<Translated>>>,
     tx: Tx,
     copy: Option<CopyIn>,
     statements: HashMap<u64, Prepared>,
@@ -166,6 +168,7 @@ impl SqliteSession {
             notifies: Vec::new(),
             sql_prepared: HashMap::new(),
             cursors: HashMap::new(),
+            translations: HashMap::new(),
             tx: Tx::Idle,
             copy: None,
             statements: HashMap::new(),
@@ -477,6 +480,20 @@ impl SqliteSession {
         Ok((None, tag))
     }
 
+    /// The statements of `sql`, translated once per session and then taken from the cache
+    /// (at most [`TRANSLATIONS`] queries are kept).
+    fn translated(&mut self, sql: &str) -> Result<Arc<Vec<Translated>>, ServerError> {
+        if let Some(t) = self.translations.get(sql) {
+            return Ok(t.clone());
+        }
+        let t = Arc::new(statements(sql)?);
+        if self.translations.len() >= TRANSLATIONS {
+            self.translations.clear();
+        }
+        self.translations.insert(sql.to_owned(), t.clone());
+        Ok(t)
+    }
+
     /// Sends a notification to every session listening on `channel` (this one too).
     fn deliver(&self, channel: &str, payload: &str) {
         for pid in self.shared.channels.listeners(channel) {
@@ -694,6 +711,9 @@ impl Drop for SqliteSession {
     }
 }
 
+/// How many translated queries a session keeps.
+const TRANSLATIONS: usize = 512;
+
 /// A setting's name as PostgreSQL files it: lower case, with the SQL spellings of some
 /// (`TIME ZONE`, `TRANSACTION ISOLATION LEVEL`) mapped to theirs.
 fn setting_name(name: &str) -> String {
@@ -760,11 +780,11 @@ fn default_setting(name: &str) -> Option<&'static str> {
 
 impl Session for SqliteSession {
     async fn query(&mut self, sql: &str, reply: &mut Reply<'_>) -> Result<(), Error> {
-        let statements = statements(sql)?;
+        let statements = self.translated(sql)?;
         if statements.is_empty() {
             return reply.empty_query();
         }
-        for t in &statements {
+        for t in statements.iter() {
             if let Kind::Copy(spec) = &t.kind {
                 if self.tx == Tx::Failed {
                     return Err(in_failed_transaction().into());
@@ -804,7 +824,7 @@ impl Session for SqliteSession {
     }
 
     async fn parse(&mut self, id: u64, sql: &str, describe: &mut Describe) -> Result<(), Error> {
-        let mut statements = statements(sql)?;
+        let mut statements = self.translated(sql)?.as_ref().clone();
         // In a failed block only what ends it may be prepared, as in PostgreSQL.
         let ends_block =
             |t: &Translated| matches!(t.kind, Kind::Rollback | Kind::Commit | Kind::RollbackTo(_));
