@@ -1,6 +1,6 @@
 //! The system catalogs drivers read when they connect, as temporary tables of each session:
 //! `pg_type` (PostgreSQL 15's built-in rows, from the core's type catalog), `pg_namespace` and
-//! `pg_database`. `pg_catalog.`-qualified names reach them (the translator drops the schema).
+//! `pg_database`, `pg_am`, and `pg_class` (a view of SQLite's schema, so it follows DDL). `pg_catalog.`-qualified names reach them (the translator drops the schema).
 
 use pgproto_service::pgproto::types::Type;
 use rusqlite::Connection;
@@ -24,6 +24,19 @@ pub fn install(conn: &Connection, database: &str) -> rusqlite::Result<()> {
          CREATE TEMP TABLE pg_namespace (oid oid PRIMARY KEY, nspname name, nspowner oid, nspacl text);
          INSERT INTO pg_namespace VALUES (11, 'pg_catalog', 10, NULL), (2200, 'public', 10, NULL),
             (13000, 'information_schema', 10, NULL);
+         CREATE TEMP TABLE pg_am (oid oid PRIMARY KEY, amname name, amhandler regproc text, amtype \"char\" text);
+         INSERT INTO pg_am VALUES (2, 'heap', 'heap_tableam_handler', 't'), (403, 'btree', 'bthandler', 'i');
+         CREATE TEMP VIEW pg_class AS
+            SELECT 16384 + rowid AS oid, name AS relname, 2200 AS relnamespace, 0 AS reltype,
+                   10 AS relowner,
+                   CASE type WHEN 'index' THEN 403 ELSE 2 END AS relam,
+                   CASE type WHEN 'table' THEN 'r' WHEN 'index' THEN 'i' WHEN 'view' THEN 'v' ELSE 'r' END
+                       AS relkind,
+                   0 AS relhasindex, 'p' AS relpersistence, 0 AS relispartition, 0 AS reltuples,
+                   NULL AS relacl, NULL AS reloptions, 0 AS relchecks, 0 AS relhasrules,
+                   0 AS relhastriggers, 0 AS relrowsecurity, 0 AS relforcerowsecurity
+            FROM main.sqlite_schema
+            WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND type IN ('table', 'index', 'view');
          CREATE TEMP TABLE pg_database (oid oid PRIMARY KEY, datname name, datdba oid, encoding int4,
             datlocprovider \"char\" text, datistemplate bool integer, datallowconn bool integer,
             datconnlimit int4, datcollate text, datctype text);",

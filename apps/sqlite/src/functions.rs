@@ -64,6 +64,38 @@ pub fn register(conn: &Connection, s: &Settings) -> rusqlite::Result<()> {
             .and_then(Type::by_oid)
             .map(|t| t.sql_name().to_string()))
     })?;
+    conn.create_scalar_function("pg_regex", 3, flags(true), |ctx| {
+        let (Some(text), Some(pattern)) =
+            (ctx.get::<Option<String>>(0)?, ctx.get::<Option<String>>(1)?)
+        else {
+            return Ok(None);
+        };
+        let insensitive: bool = ctx.get(2)?;
+        let re = regex_lite::RegexBuilder::new(&pattern)
+            .case_insensitive(insensitive)
+            .build()
+            .map_err(|e| {
+                raise(&ServerError::error(
+                    "2201B",
+                    format!("invalid regular expression: {e}"),
+                ))
+            })?;
+        Ok(Some(re.is_match(&text)))
+    })?;
+    let owner = s.user.clone();
+    conn.create_scalar_function(
+        "pg_get_userbyid",
+        1,
+        flags(true),
+        move |_| Ok(owner.clone()),
+    )?;
+    for visible in [
+        "pg_table_is_visible",
+        "pg_type_is_visible",
+        "pg_function_is_visible",
+    ] {
+        conn.create_scalar_function(visible, 1, flags(true), |_| Ok(true))?;
+    }
     conn.create_scalar_function("pg_sleep", 1, flags(false), |ctx| {
         let secs: f64 = ctx.get(0)?;
         if secs.is_finite() && secs > 0.0 {

@@ -416,6 +416,28 @@ impl VisitorMut for Rewrite {
             });
             return ControlFlow::Continue(());
         }
+        // `OPERATOR(pg_catalog.~)` is `~`; `COLLATE pg_catalog.default` means nothing here.
+        if let Expr::BinaryOp { op, .. } = expr {
+            if let BinaryOperator::PGCustomBinaryOperator(parts) = op {
+                let plain = match parts.last().map(String::as_str) {
+                    Some("~") => Some(BinaryOperator::PGRegexMatch),
+                    Some("~*") => Some(BinaryOperator::PGRegexIMatch),
+                    Some("!~") => Some(BinaryOperator::PGRegexNotMatch),
+                    Some("!~*") => Some(BinaryOperator::PGRegexNotIMatch),
+                    Some("=") => Some(BinaryOperator::Eq),
+                    Some("<>") => Some(BinaryOperator::NotEq),
+                    _ => None,
+                };
+                if let Some(plain) = plain {
+                    *op = plain;
+                    return self.post_visit_expr(expr);
+                }
+            }
+        }
+        if let Expr::Collate { expr: inner, .. } = expr {
+            *expr = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
+            return ControlFlow::Continue(());
+        }
         match expr {
             // SQLite knows only '…' strings: E'…' and $$…$$ are already unescaped.
             Expr::Value(ValueWithSpan { value, .. })
@@ -449,6 +471,37 @@ impl VisitorMut for Rewrite {
                     type_of(data_type).map_or_else(|| data_type.to_string(), |t| t.name.to_owned());
                 let inner = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
                 *expr = call("pg_cast", vec![inner, string(&name)]);
+            }
+            Expr::BinaryOp { left, op, right }
+                if matches!(
+                    op,
+                    BinaryOperator::PGRegexMatch
+                        | BinaryOperator::PGRegexIMatch
+                        | BinaryOperator::PGRegexNotMatch
+                        | BinaryOperator::PGRegexNotIMatch
+                ) =>
+            {
+                // `~` and friends: POSIX regular expressions, through pg_regex().
+                let insensitive = matches!(
+                    op,
+                    BinaryOperator::PGRegexIMatch | BinaryOperator::PGRegexNotIMatch
+                );
+                let negated = matches!(
+                    op,
+                    BinaryOperator::PGRegexNotMatch | BinaryOperator::PGRegexNotIMatch
+                );
+                let l = std::mem::replace(left.as_mut(), Expr::value(Value::Null));
+                let r = std::mem::replace(right.as_mut(), Expr::value(Value::Null));
+                let flag = Expr::value(Value::Boolean(insensitive));
+                let m = call("pg_regex", vec![l, r, flag]);
+                *expr = if negated {
+                    Expr::UnaryOp {
+                        op: sqlparser::ast::UnaryOperator::Not,
+                        expr: Box::new(m),
+                    }
+                } else {
+                    m
+                };
             }
             Expr::BinaryOp { left, op, right }
                 if matches!(op, BinaryOperator::Divide | BinaryOperator::Modulo) =>
@@ -908,7 +961,11 @@ fn static_type(expr: &Expr) -> Option<Oid> {
                 | BinaryOperator::Gt
                 | BinaryOperator::GtEq
                 | BinaryOperator::And
-                | BinaryOperator::Or,
+                | BinaryOperator::Or
+                | BinaryOperator::PGRegexMatch
+                | BinaryOperator::PGRegexIMatch
+                | BinaryOperator::PGRegexNotMatch
+                | BinaryOperator::PGRegexNotIMatch,
             ..
         }
         | Expr::UnaryOp {
@@ -946,6 +1003,7 @@ fn static_type(expr: &Expr) -> Option<Oid> {
                 "version" | "current_database" | "current_schema" | "current_user"
                 | "session_user" => Some(oid::TEXT),
                 "pg_backend_pid" => Some(oid::INT4),
+                "pg_regex" | "pg_table_is_visible" => Some(oid::BOOL),
                 "now" => Some(oid::TIMESTAMPTZ),
                 _ => None,
             };

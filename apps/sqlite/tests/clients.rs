@@ -156,6 +156,23 @@ fn psql_queries_errors_and_transactions() {
 }
 
 #[test]
+fn psql_lists_tables_with_its_catalog_queries() {
+    let server = start();
+    let out = psql(
+        server.port,
+        "CREATE TABLE items (id int PRIMARY KEY, name text);
+         CREATE TABLE orders (id int);
+         \\dt
+         \\dt ite*
+         SELECT 'abc' ~ '^a', 'abc' !~* '^A', typname FROM pg_catalog.pg_type WHERE oid = 1007;",
+    );
+    let (stdout, stderr) = out.split_once('\0').unwrap();
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(stdout.contains("public|items|table|postgres\npublic|orders|table|postgres\npublic|items|table|postgres"), "{stdout}");
+    assert!(stdout.contains("t|f|_int4"), "{stdout}");
+}
+
+#[test]
 fn wrong_password_and_unknown_database() {
     let server = start();
     let out = Command::new("psql")
