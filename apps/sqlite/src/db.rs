@@ -112,6 +112,8 @@ fn open(s: &Settings) -> Result<Db, ServerError> {
         }
         conn.pragma_update(None, "synchronous", "normal")?;
         conn.pragma_update(None, "foreign_keys", "on")?;
+        // PostgreSQL's LIKE is case-sensitive (ILIKE is not).
+        conn.pragma_update(None, "case_sensitive_like", "on")?;
         conn.busy_timeout(s.lock_timeout)?;
         crate::functions::register(&conn, s)?;
         crate::catalog::install(&conn, &s.database)?;

@@ -96,6 +96,15 @@ pub fn register(conn: &Connection, s: &Settings) -> rusqlite::Result<()> {
     ] {
         conn.create_scalar_function(visible, 1, flags(true), |_| Ok(true))?;
     }
+    // now() and friends: the transaction's start in PostgreSQL; here the statement's time.
+    for name in [
+        "now",
+        "transaction_timestamp",
+        "statement_timestamp",
+        "clock_timestamp",
+    ] {
+        conn.create_scalar_function(name, 0, flags(false), |_| Ok(now_text()))?;
+    }
     conn.create_scalar_function("pg_sleep", 1, flags(false), |ctx| {
         let secs: f64 = ctx.get(0)?;
         if secs.is_finite() && secs > 0.0 {
@@ -104,6 +113,18 @@ pub fn register(conn: &Connection, s: &Settings) -> rusqlite::Result<()> {
         Ok(Sql::Null)
     })?;
     Ok(())
+}
+
+/// The current time as `timestamptz` text (UTC, microseconds).
+fn now_text() -> String {
+    let since_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+    let at = pgproto_service::pgproto::types::datetime::TimestampTz(
+        since_unix
+            .saturating_add(pgproto_service::pgproto::types::datetime::TimestampTz::UNIX_EPOCH.0),
+    );
+    at.to_string()
 }
 
 /// `pg_cast(value, 'typname')`: the value as PostgreSQL's cast to that type makes it (its text

@@ -395,14 +395,14 @@ impl VisitorMut for Rewrite {
                         | "current_schema"
                         | "current_catalog"
                         | "current_role"
+                        | "current_timestamp"
                 )
             {
-                let called = if name == "current_catalog" {
-                    "current_database"
-                } else if name == "current_schema" {
-                    "current_schema"
-                } else {
-                    "current_user"
+                let called = match name.as_str() {
+                    "current_catalog" => "current_database",
+                    "current_schema" => "current_schema",
+                    "current_timestamp" => "now",
+                    _ => "current_user",
                 };
                 *expr = call(called, vec![]);
                 return ControlFlow::Continue(());
@@ -437,6 +437,39 @@ impl VisitorMut for Rewrite {
         if let Expr::Collate { expr: inner, .. } = expr {
             *expr = std::mem::replace(inner.as_mut(), Expr::value(Value::Null));
             return ControlFlow::Continue(());
+        }
+        // ILIKE: LIKE on lower-cased operands (SQLite's LIKE is made case-sensitive, as
+        // PostgreSQL's is, when the connection opens).
+        if let Expr::ILike {
+            negated,
+            any: false,
+            expr: e,
+            pattern,
+            escape_char,
+        } = expr
+        {
+            let e = std::mem::replace(e.as_mut(), Expr::value(Value::Null));
+            let p = std::mem::replace(pattern.as_mut(), Expr::value(Value::Null));
+            *expr = Expr::Like {
+                negated: *negated,
+                any: false,
+                expr: Box::new(call("lower", vec![e])),
+                pattern: Box::new(call("lower", vec![p])),
+                escape_char: escape_char.take(),
+            };
+            return ControlFlow::Continue(());
+        }
+        // greatest/least are SQLite's many-argument max/min (NULLs aside).
+        if let Expr::Function(f) = expr {
+            let name = f.name.to_string().to_ascii_lowercase();
+            let renamed = match name.as_str() {
+                "greatest" => Some("max"),
+                "least" => Some("min"),
+                _ => None,
+            };
+            if let Some(renamed) = renamed {
+                f.name = ObjectName(vec![ObjectNamePart::Identifier(Ident::new(renamed))]);
+            }
         }
         match expr {
             // SQLite knows only '…' strings: E'…' and $$…$$ are already unescaped.
@@ -1004,7 +1037,9 @@ fn static_type(expr: &Expr) -> Option<Oid> {
                 | "session_user" => Some(oid::TEXT),
                 "pg_backend_pid" => Some(oid::INT4),
                 "pg_regex" | "pg_table_is_visible" => Some(oid::BOOL),
-                "now" => Some(oid::TIMESTAMPTZ),
+                "now" | "transaction_timestamp" | "statement_timestamp" | "clock_timestamp" => {
+                    Some(oid::TIMESTAMPTZ)
+                }
                 _ => None,
             };
             if fixed.is_some() {

@@ -173,6 +173,44 @@ fn psql_lists_tables_with_its_catalog_queries() {
 }
 
 #[test]
+fn dialect_like_ilike_greatest_returning_upsert() {
+    let server = start();
+    let out = psql(
+        server.port,
+        "CREATE TABLE p (name text);
+         INSERT INTO p VALUES ('Apple'), ('apple'), ('Banana');
+         SELECT count(*) FROM p WHERE name LIKE 'a%';
+         SELECT count(*) FROM p WHERE name ILIKE 'a%';
+         SELECT greatest(3, 7, 5), least(3, 7, 5), now() > '2020-01-01'::timestamptz;
+         INSERT INTO p VALUES ('x') RETURNING upper(name);
+         CREATE TABLE u (id int PRIMARY KEY, v text);
+         INSERT INTO u VALUES (1, 'a') ON CONFLICT (id) DO UPDATE SET v = excluded.v;
+         INSERT INTO u VALUES (1, 'b') ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v;
+         SELECT id, v FROM u;",
+    );
+    let (stdout, stderr) = out.split_once('\0').unwrap();
+    assert!(stderr.is_empty(), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "CREATE TABLE",
+            "INSERT 0 3",
+            "1",
+            "2",
+            "7|3|t",
+            "X",
+            "INSERT 0 1",
+            "CREATE TABLE",
+            "INSERT 0 1",
+            "INSERT 0 1",
+            "1|b"
+        ],
+        "{stdout}"
+    );
+}
+
+#[test]
 fn wrong_password_and_unknown_database() {
     let server = start();
     let out = Command::new("psql")
