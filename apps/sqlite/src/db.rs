@@ -438,6 +438,16 @@ pub fn to_wire(v: ValueRef<'_>, ty: Oid, format: Format) -> Result<Option<Vec<u8
         }
         (ValueRef::Blob(b), oid::BYTEA, Format::Binary) => return Ok(Some(b.to_vec())),
         (ValueRef::Integer(i), oid::INT8 | oid::INT4 | oid::INT2, Format::Text) => {
+            // Integer arithmetic beyond the column's type is PostgreSQL's overflow error.
+            let fits = match ty {
+                oid::INT4 => i32::try_from(i).is_ok(),
+                oid::INT2 => i16::try_from(i).is_ok(),
+                _ => true,
+            };
+            if !fits {
+                let name = Type::by_oid(ty).map_or_else(String::new, |t| t.sql_name().to_string());
+                return Err(ServerError::error("22003", format!("{name} out of range")));
+            }
             i.encode_text(&mut out).ok();
             return Ok(Some(out));
         }
@@ -445,8 +455,12 @@ pub fn to_wire(v: ValueRef<'_>, ty: Oid, format: Format) -> Result<Option<Vec<u8
     }
     let ty = Type::by_oid(ty).unwrap_or_else(|| Type::by_oid(oid::TEXT).expect("text is built in"));
     let value = match v {
+        // An integer result SQLite took to a float (it overflowed): PostgreSQL's range error.
         ValueRef::Real(f) if ty.oid == oid::INT8 || ty.oid == oid::INT4 || ty.oid == oid::INT2 => {
-            Value::decode_text(ty, &format!("{}", f.round())).map_err(|e| pg_error(&e, ""))?
+            let text = format!("{}", f.round());
+            Value::decode_text(ty, &text).map_err(|_| {
+                ServerError::error("22003", format!("{} out of range", ty.sql_name()))
+            })?
         }
         ValueRef::Blob(b) if ty.oid == oid::BYTEA => Value::Bytea(b.to_vec()),
         _ => {

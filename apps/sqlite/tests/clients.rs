@@ -118,7 +118,9 @@ fn psql_queries_errors_and_transactions() {
          SELECT 1/0;
          SELECT 1;
          COMMIT;
-         SELECT count(*) FROM t;",
+         SELECT count(*) FROM t;
+         SELECT 2147483647::int4 + 1;
+         SELECT 9223372036854775807 + 1;",
     );
     // Results come on stdout and errors on stderr: each in its order.
     let (stdout, stderr) = out.split_once('\0').unwrap();
@@ -152,7 +154,9 @@ fn psql_queries_errors_and_transactions() {
         "ERROR:  23502: null value in column \"name\" of relation \"t\" violates not-null constraint",
         "ERROR:  22012: division by zero",
         "ERROR:  25P02: current transaction is aborted, commands ignored until end of transaction block",
-    ]);
+    "ERROR:  22003: integer out of range",
+            "ERROR:  22003: bigint out of range",
+        ]);
 }
 
 #[test]
