@@ -800,6 +800,10 @@ impl Session for SqliteSession {
                 reply.command_complete(&format!("COPY {n}"))?;
                 continue;
             }
+            if t.params > 0 {
+                // A simple query has no parameters to give.
+                return Err(ServerError::error("42P02", "there is no parameter $1").into());
+            }
             let (rows, tag) = self.run(t, Vec::new(), None, vec![Format::Text]).await?;
             if let Some(rows) = rows {
                 let fields: Vec<FieldDescription<'_>> = rows

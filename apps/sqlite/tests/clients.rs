@@ -120,7 +120,8 @@ fn psql_queries_errors_and_transactions() {
          COMMIT;
          SELECT count(*) FROM t;
          SELECT 2147483647::int4 + 1;
-         SELECT 9223372036854775807 + 1;",
+         SELECT 9223372036854775807 + 1;
+         SELECT $1;",
     );
     // Results come on stdout and errors on stderr: each in its order.
     let (stdout, stderr) = out.split_once('\0').unwrap();
@@ -156,6 +157,7 @@ fn psql_queries_errors_and_transactions() {
         "ERROR:  25P02: current transaction is aborted, commands ignored until end of transaction block",
     "ERROR:  22003: integer out of range",
             "ERROR:  22003: bigint out of range",
+            "ERROR:  42P02: there is no parameter $1",
         ]);
 }
 
