@@ -86,6 +86,7 @@ pub fn statement(sql: &str) -> Result<Translated, ServerError> {
         param_types: Vec::new(),
         column_types: Vec::new(),
         param_columns: Vec::new(),
+        column_params: Vec::new(),
         tables: Vec::new(),
     })
 }

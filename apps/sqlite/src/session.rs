@@ -742,6 +742,7 @@ fn statements(sql: &str) -> Result<Vec<Translated>, ServerError> {
         param_types: Vec::new(),
         column_types: Vec::new(),
         param_columns: Vec::new(),
+        column_params: Vec::new(),
         tables: Vec::new(),
     };
     match first_word.as_str() {
@@ -883,8 +884,13 @@ impl Session for SqliteSession {
             let w = self.worker.clone();
             let probe = t.clone();
             let (_, fields) = w.run(move |db| db.describe(&probe)).await?;
-            for f in fields {
-                let ty = f.oid.unwrap_or(oid::TEXT);
+            for (i, f) in fields.into_iter().enumerate() {
+                // `SELECT $1` is of the parameter's type.
+                let param = t.column_params.get(i).copied().flatten();
+                let ty = param
+                    .and_then(|n| params.get(n - 1).copied())
+                    .or(f.oid)
+                    .unwrap_or(oid::TEXT);
                 describe.column(&f.name, Column::new(ty, type_size(ty)));
                 columns.push(ty);
             }

@@ -144,6 +144,8 @@ pub struct Translated {
     pub column_types: Vec<Option<Oid>>,
     /// Columns parameters are stored into or compared with: (parameter index, column name).
     pub param_columns: Vec<(usize, String)>,
+    /// Result columns that are a bare parameter (`SELECT $1`), which take its type.
+    pub column_params: Vec<Option<usize>>,
     /// The tables the statement names, where those columns are looked up.
     pub tables: Vec<String>,
 }
@@ -709,16 +711,29 @@ fn translate_one(mut statement: Statement) -> Translated {
     };
     let _ = statement.visit(&mut rewrite);
     let mut column_types = Vec::new();
+    let mut column_params = Vec::new();
     let kind = match &mut statement {
         Statement::Query(q) => {
             if let SetExpr::Select(select) = q.body.as_ref() {
+                let expr_of = |item: &SelectItem| match item {
+                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                        Some(e.clone())
+                    }
+                    _ => None,
+                };
                 column_types = select
                     .projection
                     .iter()
-                    .map(|item| match item {
-                        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                            static_type(e)
-                        }
+                    .map(|item| expr_of(item).and_then(|e| static_type(&e)))
+                    .collect();
+                column_params = select
+                    .projection
+                    .iter()
+                    .map(|item| match expr_of(item) {
+                        Some(Expr::Value(ValueWithSpan {
+                            value: Value::Placeholder(p),
+                            ..
+                        })) => p.strip_prefix('?').and_then(|n| n.parse().ok()),
                         _ => None,
                     })
                     .collect();
@@ -814,6 +829,7 @@ fn translate_one(mut statement: Statement) -> Translated {
         param_types: rewrite.param_types,
         column_types,
         param_columns: rewrite.param_columns,
+        column_params,
         tables,
     }
 }
@@ -892,6 +908,7 @@ fn sql_level(statement: &Statement) -> Option<Translated> {
         param_types: Vec::new(),
         column_types: Vec::new(),
         param_columns: Vec::new(),
+        column_params: Vec::new(),
         tables: Vec::new(),
     })
 }
@@ -939,6 +956,7 @@ fn batch(sql: String, tag: String, rewrite: &Rewrite) -> Translated {
         param_types: Vec::new(),
         column_types: Vec::new(),
         param_columns: Vec::new(),
+        column_params: Vec::new(),
         tables: Vec::new(),
     }
 }

@@ -319,6 +319,23 @@ async fn tokio_postgres_extended_protocol() {
         assert_eq!(row.get::<_, Vec<u8>>(3), vec![0u8, 1, (i % 256) as u8, 0]);
         assert_eq!(row.get::<_, bool>(4), i % 2 == 0);
     }
+    // A bare parameter as a column takes the parameter's type, as in PostgreSQL.
+    let echo = client
+        .prepare_typed(
+            "SELECT $1, $2",
+            &[
+                tokio_postgres::types::Type::INT4,
+                tokio_postgres::types::Type::BOOL,
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        echo.columns()[0].type_(),
+        &tokio_postgres::types::Type::INT4
+    );
+    let row = client.query_one(&echo, &[&41i32, &true]).await.unwrap();
+    assert_eq!((row.get::<_, i32>(0), row.get::<_, bool>(1)), (41, true));
     let err = client.query("SELECT 1/0", &[]).await.unwrap_err();
     assert_eq!(
         err.code(),
