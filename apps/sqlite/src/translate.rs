@@ -337,7 +337,8 @@ impl VisitorMut for Rewrite {
 
     fn pre_visit_relation(&mut self, relation: &mut ObjectName) -> ControlFlow<()> {
         // The catalogs are each session's temporary tables: `pg_catalog.pg_type` is `pg_type`.
-        if relation.0.len() == 2 && relation.0[0].to_string().eq_ignore_ascii_case("pg_catalog") {
+        // `public` is SQLite's main database.
+        if relation.0.len() == 2 && is_schema(&relation.0[0].to_string()) {
             relation.0.remove(0);
         }
         ControlFlow::Continue(())
@@ -434,6 +435,43 @@ impl VisitorMut for Rewrite {
                     *op = plain;
                     return self.post_visit_expr(expr);
                 }
+            }
+        }
+        // Columns named with their schema (`pg_catalog.pg_class.relname`) lose it, as tables do.
+        if let Expr::CompoundIdentifier(parts) = expr {
+            if parts.len() == 3 && is_schema(&parts[0].value) {
+                parts.remove(0);
+            }
+        }
+        // `x = ANY (ARRAY[a, b])` is `x IN (a, b)`; `x <> ALL (ARRAY[…])` is NOT IN.
+        let listed = match expr {
+            Expr::AnyOp {
+                left,
+                compare_op: BinaryOperator::Eq,
+                right,
+                ..
+            } => Some((left, right, false)),
+            Expr::AllOp {
+                left,
+                compare_op: BinaryOperator::NotEq,
+                right,
+            } => Some((left, right, true)),
+            _ => None,
+        };
+        if let Some((left, right, negated)) = listed {
+            let inner = match right.as_mut() {
+                Expr::Nested(e) => e.as_mut(),
+                other => other,
+            };
+            if let Expr::Array(array) = inner {
+                let list = std::mem::take(&mut array.elem);
+                let left = std::mem::replace(left.as_mut(), Expr::value(Value::Null));
+                *expr = Expr::InList {
+                    expr: Box::new(left),
+                    list,
+                    negated,
+                };
+                return ControlFlow::Continue(());
             }
         }
         if let Expr::Collate { expr: inner, .. } = expr {
@@ -936,6 +974,12 @@ fn empty_query() -> sqlparser::ast::Query {
         Some(Statement::Query(q)) => *q,
         _ => unreachable!("SELECT 1 is a query"),
     }
+}
+
+/// Whether a name is one of the schemas SQLite has no name for (`pg_catalog`, `public`).
+fn is_schema(name: &str) -> bool {
+    let name = name.trim_matches('"');
+    name.eq_ignore_ascii_case("pg_catalog") || name.eq_ignore_ascii_case("public")
 }
 
 /// An identifier as PostgreSQL reads it: lower-cased unless quoted.
