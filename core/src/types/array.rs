@@ -271,11 +271,7 @@ impl<T> Array<T> {
             match item {
                 None => out.put_i32(-1)?,
                 Some(v) => {
-                    let at = out.written();
-                    out.put_i32(0)?;
-                    element(v, out)?;
-                    let len = (out.written() - at - 4) as i32;
-                    out.written_mut()[at..at + 4].copy_from_slice(&len.to_be_bytes());
+                    super::put_length_prefixed(out, |o| element(v, o))?;
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! `int2`, `int4`, `int8` and `oid`: decimal text (input as `pg_strtoint*` and `oidin`), binary
 //! big-endian.
 
-use super::{fixed, Codec, Oid, TypeError};
+use super::{fixed, is_c_space, trim_c_space, Codec, Oid, TypeError};
 use crate::buf::{BufferFull, WriteBuf};
 
 /// Parses a decimal integer as PostgreSQL 15's `pg_strtoint64` does: surrounding whitespace, an
@@ -32,28 +32,6 @@ fn parse_i64(text: &str) -> Option<Result<i64, ()>> {
         Some(a) if negative => Ok(a),
         Some(a) => a.checked_neg().ok_or(()),
     })
-}
-
-/// `isspace` in the C locale, which PostgreSQL's integer input skips around a value.
-fn is_c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
-}
-
-/// The bytes without C-locale whitespace around them.
-fn trim_c_space(mut s: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = s {
-        if !is_c_space(*first) {
-            break;
-        }
-        s = rest;
-    }
-    while let [rest @ .., last] = s {
-        if !is_c_space(*last) {
-            break;
-        }
-        s = rest;
-    }
-    s
 }
 
 /// Parses an integer of a narrower type, with its name for messages.

@@ -91,6 +91,40 @@ pub fn text_input(bytes: &[u8]) -> Result<&str, TypeError> {
     core::str::from_utf8(bytes).map_err(|_| TypeError::encoding("text"))
 }
 
+/// `isspace` in the C locale: the whitespace PostgreSQL's numeric input functions skip around a
+/// value (and `strtol` before an exponent).
+pub(crate) fn is_c_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+/// `text` without the C whitespace around it.
+pub(crate) fn trim_c_space(text: &[u8]) -> &[u8] {
+    let start = text
+        .iter()
+        .position(|&b| !is_c_space(b))
+        .unwrap_or(text.len());
+    let end = text
+        .iter()
+        .rposition(|&b| !is_c_space(b))
+        .map_or(start, |i| i + 1);
+    text.get(start..end).unwrap_or_default()
+}
+
+/// Writes a value behind its int32 length, as arrays, ranges and multiranges hold their parts:
+/// the length is patched in once `write` has written the value.
+#[cfg(feature = "alloc")]
+pub(crate) fn put_length_prefixed<B: WriteBuf + ?Sized>(
+    out: &mut B,
+    write: impl FnOnce(&mut B) -> Result<(), BufferFull>,
+) -> Result<(), BufferFull> {
+    let at = out.written();
+    out.put_i32(0)?;
+    write(out)?;
+    let len = (out.written() - at - 4) as i32;
+    out.written_mut()[at..at + 4].copy_from_slice(&len.to_be_bytes());
+    Ok(())
+}
+
 /// Writes `Display` output into a [`WriteBuf`] (text encoders format through it).
 pub(crate) fn write_display<B: WriteBuf + ?Sized>(
     out: &mut B,

@@ -8,7 +8,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use super::{fixed, write_display, Codec, TypeError};
+use super::{fixed, is_c_space, write_display, Codec, TypeError};
 use crate::buf::{BufferFull, WriteBuf};
 
 /// The name PostgreSQL uses for the type in messages.
@@ -37,11 +37,6 @@ impl From<i64> for Money {
     fn from(cents: i64) -> Self {
         Self(cents)
     }
-}
-
-/// `isspace` in the C locale.
-fn is_c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// A cursor over the input bytes; reading past the end gives 0, as C's terminating NUL does.

@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 
-use super::{Codec, TypeError};
+use super::{is_c_space, trim_c_space, Codec, TypeError};
 use crate::buf::{BufferFull, WriteBuf};
 
 /// The base of PostgreSQL's numeric digits.
@@ -372,25 +372,6 @@ fn normalize(
             digits,
         }),
     })
-}
-
-/// `isspace` in the C locale: what `numeric_in` skips around a value (and `strtol` before an
-/// exponent).
-fn is_c_space(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
-}
-
-/// `text` without the C whitespace around it.
-fn trim_c_space(text: &[u8]) -> &[u8] {
-    let start = text
-        .iter()
-        .position(|&b| !is_c_space(b))
-        .unwrap_or(text.len());
-    let end = text
-        .iter()
-        .rposition(|&b| !is_c_space(b))
-        .map_or(start, |i| i + 1);
-    text.get(start..end).unwrap_or_default()
 }
 
 /// The special value a (trimmed) input spells, in any letter case, as `numeric_in` accepts it.

@@ -257,11 +257,7 @@ impl<T> Range<T> {
         };
         out.put_u8(flag(lower, LB_INC, LB_INF) | flag(upper, UB_INC, UB_INF))?;
         for v in [lower, upper].into_iter().filter_map(bound_value) {
-            let at = out.written();
-            out.put_i32(0)?;
-            element(v, out)?;
-            let len = (out.written() - at - 4) as i32;
-            out.written_mut()[at..at + 4].copy_from_slice(&len.to_be_bytes());
+            super::put_length_prefixed(out, |o| element(v, o))?;
         }
         Ok(())
     }
@@ -598,11 +594,7 @@ impl<T> Multirange<T> {
     ) -> Result<(), BufferFull> {
         out.put_u32(self.0.len() as u32)?;
         for r in &self.0 {
-            let at = out.written();
-            out.put_i32(0)?;
-            r.encode_binary(out, &mut element)?;
-            let len = (out.written() - at - 4) as i32;
-            out.written_mut()[at..at + 4].copy_from_slice(&len.to_be_bytes());
+            super::put_length_prefixed(out, |o| r.encode_binary(o, &mut element))?;
         }
         Ok(())
     }
