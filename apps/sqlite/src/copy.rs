@@ -79,16 +79,7 @@ pub fn statement(sql: &str) -> Result<Translated, ServerError> {
     }
     let options: String = words.collect::<Vec<_>>().join(" ");
     apply_options(&mut spec, &options)?;
-    Ok(Translated {
-        sql: select,
-        kind: Kind::Copy(Box::new(spec)),
-        params: 0,
-        param_types: Vec::new(),
-        column_types: Vec::new(),
-        param_columns: Vec::new(),
-        column_params: Vec::new(),
-        tables: Vec::new(),
-    })
+    Ok(Translated::of(Kind::Copy(Box::new(spec)), select))
 }
 
 /// Where the parenthesis closing an opened one is, outside quotes.

@@ -218,27 +218,12 @@ pub struct Outcome {
 
 impl Db {
     /// The result columns of a statement, typed from its text and SQLite's declared types.
-    pub fn describe(&mut self, t: &Translated) -> Result<(usize, Vec<Field>), ServerError> {
+    pub fn describe(&mut self, t: &Translated) -> Result<Vec<Field>, ServerError> {
         let stmt = self
             .conn
             .prepare_cached(&t.sql)
             .map_err(|e| errors::from_sqlite(&e))?;
-        let fields = stmt
-            .columns()
-            .iter()
-            .enumerate()
-            .map(|(i, c)| Field {
-                name: c.name().to_owned(),
-                oid: t
-                    .column_types
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .or_else(|| c.decl_type().and_then(declared_type)),
-                scale: c.decl_type().and_then(declared_scale),
-            })
-            .collect();
-        Ok((stmt.parameter_count(), fields))
+        Ok(fields_of(&stmt, t))
     }
 
     /// The types of the parameters the statement stores into or compares with a column: that
@@ -282,11 +267,11 @@ impl Db {
         types: Option<&[Oid]>,
         formats: &dyn Fn(usize) -> Format,
     ) -> Result<Outcome, ServerError> {
-        let (_, described) = self.describe(t)?;
         let mut stmt = self
             .conn
             .prepare_cached(&t.sql)
             .map_err(|e| errors::from_sqlite(&e))?;
+        let described = fields_of(&stmt, t);
         for (i, p) in params.iter().enumerate() {
             stmt.raw_bind_parameter(i + 1, p)
                 .map_err(|e| errors::from_sqlite(&e))?;
@@ -386,6 +371,31 @@ impl Db {
     }
 }
 
+/// A prepared statement's result columns, typed from the translation and the declared types.
+fn fields_of(stmt: &rusqlite::Statement<'_>, t: &Translated) -> Vec<Field> {
+    stmt.columns()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Field {
+            name: c.name().to_owned(),
+            oid: t
+                .column_types
+                .get(i)
+                .copied()
+                .flatten()
+                .or_else(|| c.decl_type().and_then(declared_type)),
+            scale: c.decl_type().and_then(declared_scale),
+        })
+        .collect()
+}
+
+/// A built-in type, or `text` for an OID the catalog does not know.
+fn type_or_text(oid: Oid) -> &'static Type {
+    Type::by_oid(oid)
+        .or_else(|| Type::by_oid(oid::TEXT))
+        .expect("text is built in")
+}
+
 /// The PostgreSQL type of a SQLite declared type: its first word as the DDL wrote it
 /// (`numeric text` is numeric, `int` is integer), or SQLite's own names.
 pub fn declared_type(decl: &str) -> Option<Oid> {
@@ -453,7 +463,7 @@ pub fn to_wire(v: ValueRef<'_>, ty: Oid, format: Format) -> Result<Option<Vec<u8
         }
         _ => {}
     }
-    let ty = Type::by_oid(ty).unwrap_or_else(|| Type::by_oid(oid::TEXT).expect("text is built in"));
+    let ty = type_or_text(ty);
     let value = match v {
         // An integer result SQLite took to a float (it overflowed): PostgreSQL's range error.
         ValueRef::Real(f) if ty.oid == oid::INT8 || ty.oid == oid::INT4 || ty.oid == oid::INT2 => {
@@ -486,7 +496,7 @@ pub fn from_wire(bytes: Option<&[u8]>, ty: Oid, format: Format) -> Result<Sql, S
         })?;
         return Ok(Sql::Text(text.to_owned()));
     }
-    let t = Type::by_oid(ty).unwrap_or_else(|| Type::by_oid(oid::TEXT).expect("text is built in"));
+    let t = type_or_text(ty);
     let value = Value::decode(t, format, bytes)
         .map_err(|e| pg_error(&e, &String::from_utf8_lossy(bytes)))?;
     Ok(to_sqlite(&value, t))

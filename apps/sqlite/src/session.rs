@@ -251,11 +251,7 @@ impl SqliteSession {
         if result.is_ok() {
             // pg_notify() is NOTIFY: sent now outside a block, at COMMIT inside one.
             for (channel, payload) in made {
-                if self.tx == Tx::Idle {
-                    self.deliver(&channel, &payload);
-                } else if !self.notifies.contains(&(channel.clone(), payload.clone())) {
-                    self.notifies.push((channel, payload));
-                }
+                self.notify(channel, payload);
             }
         }
         result
@@ -420,12 +416,7 @@ impl SqliteSession {
                 if payload.len() >= 8000 {
                     return Err(ServerError::error("22023", "payload string too long"));
                 }
-                if self.tx == Tx::Idle {
-                    self.deliver(channel, payload);
-                } else if !self.notifies.iter().any(|(c, p)| c == channel && p == payload) {
-                    // Duplicates within one transaction are sent once, as in PostgreSQL.
-                    self.notifies.push((channel.clone(), payload.clone()));
-                }
+                self.notify(channel.clone(), payload.clone());
                 "NOTIFY".into()
             }
             Kind::Batch(tag) => {
@@ -492,6 +483,20 @@ impl SqliteSession {
         }
         self.translations.insert(sql.to_owned(), t.clone());
         Ok(t)
+    }
+
+    /// NOTIFY: sent now outside a block; inside one, held for COMMIT, duplicates within the
+    /// transaction sent once, as in PostgreSQL.
+    fn notify(&mut self, channel: String, payload: String) {
+        if self.tx == Tx::Idle {
+            self.deliver(&channel, &payload);
+        } else if !self
+            .notifies
+            .iter()
+            .any(|(c, p)| *c == channel && *p == payload)
+        {
+            self.notifies.push((channel, payload));
+        }
     }
 
     /// Sends a notification to every session listening on `channel` (this one too).
@@ -735,21 +740,17 @@ fn statements(sql: &str) -> Result<Vec<Translated>, ServerError> {
         .next()
         .unwrap_or("")
         .to_ascii_uppercase();
-    let single = |kind: Kind, sql: String| Translated {
-        sql,
-        kind,
-        params: 0,
-        param_types: Vec::new(),
-        column_types: Vec::new(),
-        param_columns: Vec::new(),
-        column_params: Vec::new(),
-        tables: Vec::new(),
-    };
     match first_word.as_str() {
-        "SET" | "SHOW" | "RESET" => Ok(vec![single(Kind::Setting(sql.to_owned()), String::new())]),
+        "SET" | "SHOW" | "RESET" => Ok(vec![Translated::of(
+            Kind::Setting(sql.to_owned()),
+            String::new(),
+        )]),
         "COPY" => Ok(vec![copy::statement(sql)?]),
         // SQLite's ANALYZE refreshes what its planner knows; space is reused without VACUUM.
-        "VACUUM" | "ANALYZE" => Ok(vec![single(Kind::Batch(first_word), "ANALYZE".into())]),
+        "VACUUM" | "ANALYZE" => Ok(vec![Translated::of(
+            Kind::Batch(first_word),
+            "ANALYZE".into(),
+        )]),
         _ => translate::translate(sql).map_err(|e| {
             let mut err = ServerError::error("42601", e.message);
             err.position = e.position;
@@ -883,7 +884,7 @@ impl Session for SqliteSession {
         if matches!(t.kind, Kind::Rows(_)) {
             let w = self.worker.clone();
             let probe = t.clone();
-            let (_, fields) = w.run(move |db| db.describe(&probe)).await?;
+            let fields = w.run(move |db| db.describe(&probe)).await?;
             for (i, f) in fields.into_iter().enumerate() {
                 // `SELECT $1` is of the parameter's type.
                 let param = t.column_params.get(i).copied().flatten();

@@ -150,6 +150,23 @@ pub struct Translated {
     pub tables: Vec<String>,
 }
 
+impl Translated {
+    /// A statement the session runs itself (or a batch): its kind and SQLite SQL, with no
+    /// parameters or typed columns.
+    pub fn of(kind: Kind, sql: String) -> Self {
+        Self {
+            sql,
+            kind,
+            params: 0,
+            param_types: Vec::new(),
+            column_types: Vec::new(),
+            param_columns: Vec::new(),
+            column_params: Vec::new(),
+            tables: Vec::new(),
+        }
+    }
+}
+
 /// A statement sqlparser could not read: PostgreSQL's 42601 with the position, in characters.
 #[derive(Debug, Clone)]
 pub struct SyntaxError {
@@ -939,29 +956,14 @@ fn sql_level(statement: &Statement) -> Option<Translated> {
         },
         _ => return None,
     };
-    Some(Translated {
-        sql: String::new(),
-        kind,
-        params: 0,
-        param_types: Vec::new(),
-        column_types: Vec::new(),
-        param_columns: Vec::new(),
-        column_params: Vec::new(),
-        tables: Vec::new(),
-    })
+    Some(Translated::of(kind, String::new()))
 }
 
 /// A `SELECT` with nothing in it, to fill in.
 fn empty_select() -> sqlparser::ast::Select {
-    let Ok(mut parsed) = Parser::parse_sql(&PostgreSqlDialect {}, "SELECT 1") else {
-        unreachable!("SELECT 1 parses")
-    };
-    match parsed.pop() {
-        Some(Statement::Query(q)) => match *q.body {
-            SetExpr::Select(s) => *s,
-            _ => unreachable!("SELECT 1 is a select"),
-        },
-        _ => unreachable!("SELECT 1 is a query"),
+    match *empty_query().body {
+        SetExpr::Select(s) => *s,
+        _ => unreachable!("SELECT 1 is a select"),
     }
 }
 
@@ -994,14 +996,8 @@ fn folded(ident: &Ident) -> String {
 /// A statement run as a batch of SQLite statements.
 fn batch(sql: String, tag: String, rewrite: &Rewrite) -> Translated {
     Translated {
-        sql,
-        kind: Kind::Batch(tag),
         params: rewrite.params,
-        param_types: Vec::new(),
-        column_types: Vec::new(),
-        param_columns: Vec::new(),
-        column_params: Vec::new(),
-        tables: Vec::new(),
+        ..Translated::of(Kind::Batch(tag), sql)
     }
 }
 
